@@ -1,0 +1,75 @@
+package dev.zeroserve.engine;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.Status;
+import dev.zeroserve.inference.Tensor;
+import dev.zeroserve.model.ModelMetadata;
+
+/** A loaded ONNX Runtime session and what it serves. Safe for concurrent use, as ONNX Runtime sessions are. */
+public final class OnnxModel implements AutoCloseable {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ModelMetadata metadata;
+
+    OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata) {
+        this.env = env;
+        this.session = session;
+        this.metadata = metadata;
+    }
+
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    /**
+     * Runs the model on inputs already validated against the metadata.
+     *
+     * @param outputNames the outputs to compute, in the order they are returned
+     */
+    public List<Tensor> run(List<Tensor> inputs, List<String> outputNames) {
+        Map<String, OnnxTensor> onnxInputs = new HashMap<>(inputs.size() * 2);
+        try {
+            for (Tensor input : inputs) {
+                onnxInputs.put(input.name(), OnnxTensors.toOnnx(env, input));
+            }
+            try (OrtSession.Result result = session.run(onnxInputs, new LinkedHashSet<>(outputNames))) {
+                Tensor[] outputs = new Tensor[outputNames.size()];
+                for (int i = 0; i < outputs.length; i++) {
+                    String name = outputNames.get(i);
+                    Optional<OnnxValue> value = result.get(name);
+                    if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
+                        throw new InferenceException(Status.INTERNAL, "ONNX Runtime returned no tensor for output '"
+                                + name + "'");
+                    }
+                    outputs[i] = OnnxTensors.fromOnnx(name, metadata.output(name).dataType(), tensor);
+                }
+                return List.of(outputs);
+            }
+        } catch (OrtException e) {
+            // ONNX Runtime reports shapes that the graph cannot combine as INVALID_ARGUMENT: the client's to fix.
+            Status status = e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT
+                    ? Status.INVALID_ARGUMENT
+                    : Status.INTERNAL;
+            throw new InferenceException(status, "ONNX Runtime could not run model '" + metadata.name() + "': "
+                    + e.getMessage(), e);
+        } finally {
+            onnxInputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}

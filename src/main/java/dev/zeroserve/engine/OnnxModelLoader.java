@@ -1,0 +1,192 @@
+package dev.zeroserve.engine;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.jboss.logging.Logger;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.zeroserve.inference.DataType;
+import dev.zeroserve.model.ModelMetadata;
+import dev.zeroserve.model.ModelSource;
+import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.model.ZeroserveConfig.ExecutionProvider;
+import dev.zeroserve.model.ZeroserveConfig.GpuFallback;
+
+/** Creates the ONNX Runtime session for the configured model on the configured execution providers. */
+public final class OnnxModelLoader {
+    private static final Logger LOG = Logger.getLogger(OnnxModelLoader.class);
+
+    /** Metadata property: the provider that runs the model (the first active one). */
+    public static final String EXECUTION_PROVIDER = "execution_provider";
+    /** Metadata property: every active provider, in order. */
+    public static final String EXECUTION_PROVIDERS = "execution_providers";
+
+    private final ZeroserveConfig.Engine config;
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+
+    public OnnxModelLoader(ZeroserveConfig.Engine config) {
+        this.config = config;
+    }
+
+    /**
+     * @throws ModelLoadException with a message naming the cause: the source, a provider, or an unsupported tensor
+     */
+    public OnnxModel load(ModelSource source, ZeroserveConfig.Model modelConfig) {
+        List<ExecutionProvider> requested = config.executionProviders();
+        OrtSession session;
+        List<ExecutionProvider> active;
+        try {
+            active = usableProviders(requested);
+            try {
+                session = createSession(source, active);
+            } catch (OrtException e) {
+                if (!active.stream().anyMatch(ExecutionProvider::isGpu) || config.gpuFallback() == GpuFallback.FAIL) {
+                    throw e;
+                }
+                LOG.warnf("Could not create a session on %s (%s); falling back to CPU as "
+                        + "zeroserve.engine.gpu-fallback=cpu allows", active, e.getMessage());
+                active = List.of(ExecutionProvider.CPU);
+                session = createSession(source, active);
+            }
+        } catch (OrtException | IOException e) {
+            throw new ModelLoadException("could not load model " + source + " on " + requested + ": " + e.getMessage(), e);
+        }
+        try {
+            ModelMetadata metadata = describe(session, source, modelConfig, active);
+            LOG.infof("Loaded model '%s' version %s from %s on execution providers %s", metadata.name(),
+                    metadata.version(), source, metadata.properties().get(EXECUTION_PROVIDERS));
+            return new OnnxModel(env, session, metadata);
+        } catch (RuntimeException | OrtException e) {
+            closeQuietly(session);
+            throw e instanceof ModelLoadException mle ? mle
+                    : new ModelLoadException("could not read the inputs and outputs of " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<ExecutionProvider> usableProviders(List<ExecutionProvider> requested) {
+        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+        List<ExecutionProvider> usable = new ArrayList<>();
+        for (ExecutionProvider provider : requested) {
+            if (!provider.isGpu() || available.contains(ortProvider(provider))) {
+                usable.add(provider);
+                continue;
+            }
+            String reason = "execution provider " + name(provider) + " (zeroserve.engine.execution-providers) is not in "
+                    + "this ONNX Runtime build, which has " + available + "; build with the 'gpu' Maven profile";
+            if (config.gpuFallback() == GpuFallback.FAIL) {
+                throw new ModelLoadException(reason + ", or set zeroserve.engine.gpu-fallback=cpu", null);
+            }
+            LOG.warnf("%s; using the next provider as zeroserve.engine.gpu-fallback=cpu allows", reason);
+        }
+        if (!usable.contains(ExecutionProvider.CPU)) {
+            usable.add(ExecutionProvider.CPU);
+        }
+        return usable;
+    }
+
+    private OrtSession createSession(ModelSource source, List<ExecutionProvider> providers)
+            throws OrtException, IOException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(optLevel(config.optimizationLevel()));
+            if (config.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(config.intraOpThreads());
+            }
+            if (config.interOpThreads() > 0) {
+                options.setInterOpNumThreads(config.interOpThreads());
+            }
+            for (ExecutionProvider provider : providers) {
+                switch (provider) {
+                    case TENSORRT -> options.addTensorrt(config.deviceId());
+                    case CUDA -> options.addCUDA(config.deviceId());
+                    case CPU -> {
+                        // ONNX Runtime always runs on CPU what no earlier provider takes.
+                    }
+                }
+            }
+            if (source.file().isPresent()) {
+                return env.createSession(source.file().get().toString(), options);
+            }
+            return env.createSession(source.readResource(), options);
+        }
+    }
+
+    private ModelMetadata describe(OrtSession session, ModelSource source, ZeroserveConfig.Model modelConfig,
+            List<ExecutionProvider> active) throws OrtException {
+        long onnxVersion = session.getMetadata().getVersion();
+        String version = modelConfig.version()
+                .or(source::layoutVersion)
+                .orElse(onnxVersion > 0 ? Long.toString(onnxVersion) : "1");
+        String name = modelConfig.name().orElseGet(source::defaultName);
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put(EXECUTION_PROVIDER, name(active.get(0)));
+        properties.put(EXECUTION_PROVIDERS, active.stream().map(OnnxModelLoader::name).collect(Collectors.joining(",")));
+        properties.put("onnxruntime_version", env.getVersion());
+        return new ModelMetadata(name, version, ModelMetadata.PLATFORM,
+                specs("input", session.getInputInfo()), specs("output", session.getOutputInfo()), Map.copyOf(properties));
+    }
+
+    private static List<TensorSpec> specs(String kind, Map<String, NodeInfo> nodes) {
+        List<TensorSpec> specs = new ArrayList<>(nodes.size());
+        for (NodeInfo node : nodes.values()) {
+            if (!(node.getInfo() instanceof TensorInfo info)) {
+                throw new ModelLoadException(kind + " '" + node.getName() + "' is " + node.getInfo()
+                        + "; only tensor inputs and outputs can be served", null);
+            }
+            DataType type = DataType.fromOnnx(info.onnxType);
+            if (type == null || !type.supportedByOnnxRuntime()) {
+                throw new ModelLoadException(kind + " '" + node.getName() + "' has element type " + info.onnxType
+                        + ", which ONNX Runtime's Java API cannot create or read", null);
+            }
+            long[] shape = info.getShape().clone();
+            for (int i = 0; i < shape.length; i++) {
+                if (shape[i] < 0) {
+                    shape[i] = TensorSpec.DYNAMIC;
+                }
+            }
+            specs.add(new TensorSpec(node.getName(), type, shape));
+        }
+        return List.copyOf(specs);
+    }
+
+    private static OrtSession.SessionOptions.OptLevel optLevel(ZeroserveConfig.OptimizationLevel level) {
+        return switch (level) {
+            case DISABLE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+            case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+            case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+            case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+        };
+    }
+
+    private static OrtProvider ortProvider(ExecutionProvider provider) {
+        return switch (provider) {
+            case TENSORRT -> OrtProvider.TENSOR_RT;
+            case CUDA -> OrtProvider.CUDA;
+            case CPU -> OrtProvider.CPU;
+        };
+    }
+
+    private static String name(ExecutionProvider provider) {
+        return provider.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.debug("closing a half-loaded session failed", e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.zeroserve.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+import org.eclipse.microprofile.health.Startup;
+
+import dev.zeroserve.lifecycle.ModelLifecycle;
+
+/**
+ * Kubernetes and Knative probes: started and ready only once the model is loaded and warmed up, so no traffic
+ * reaches a pod that cannot answer; live unless loading failed.
+ */
+@ApplicationScoped
+public class ModelHealthChecks {
+    private final ModelLifecycle lifecycle;
+
+    ModelHealthChecks(ModelLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck modelReady() {
+        return () -> modelState("model-ready", lifecycle.isReady());
+    }
+
+    @Produces
+    @Startup
+    HealthCheck modelStarted() {
+        return () -> modelState("model-loaded", lifecycle.isReady());
+    }
+
+    @Produces
+    @Liveness
+    HealthCheck serverLive() {
+        return () -> modelState("server-live", lifecycle.state() != ModelLifecycle.State.FAILED);
+    }
+
+    private HealthCheckResponse modelState(String name, boolean up) {
+        return HealthCheckResponse.named(name).status(up).withData("state", lifecycle.state().name()).build();
+    }
+}

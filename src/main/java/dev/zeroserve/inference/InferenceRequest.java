@@ -1,0 +1,20 @@
+package dev.zeroserve.inference;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One inference request as every protocol adapter hands it on.
+ *
+ * @param modelVersion the requested version, or null for the served one
+ * @param id the client's request id, or null
+ * @param parameters request-level parameters; values are String, Long, Double or Boolean
+ * @param outputs the requested outputs; empty means all of the model's outputs
+ */
+public record InferenceRequest(String modelName, String modelVersion, String id, Map<String, Object> parameters,
+        List<Tensor> inputs, List<RequestedOutput> outputs) {
+
+    /** A requested output and its parameters. */
+    public record RequestedOutput(String name, Map<String, Object> parameters) {
+    }
+}

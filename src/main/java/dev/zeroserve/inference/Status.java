@@ -1,0 +1,22 @@
+package dev.zeroserve.inference;
+
+/** The small vocabulary of failures that every protocol adapter maps once to its own status codes. */
+public enum Status {
+    INVALID_ARGUMENT(400),
+    NOT_FOUND(404),
+    PAYLOAD_TOO_LARGE(413),
+    UNAVAILABLE(503),
+    DEADLINE_EXCEEDED(504),
+    RESOURCE_EXHAUSTED(503),
+    INTERNAL(500);
+
+    private final int httpStatus;
+
+    Status(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

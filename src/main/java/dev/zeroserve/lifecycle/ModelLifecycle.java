@@ -1,0 +1,130 @@
+package dev.zeroserve.lifecycle;
+
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.zeroserve.engine.ModelLoadException;
+import dev.zeroserve.engine.OnnxModel;
+import dev.zeroserve.engine.OnnxModelLoader;
+import dev.zeroserve.engine.WarmUp;
+import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.Status;
+import dev.zeroserve.model.ModelSource;
+import dev.zeroserve.model.ZeroserveConfig;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Loads and warms up the model when the application starts and closes it when it stops. Loading runs on its own
+ * thread, so the HTTP server answers liveness probes (and reports not-ready) while a large model loads.
+ */
+@ApplicationScoped
+public class ModelLifecycle {
+    private static final Logger LOG = Logger.getLogger(ModelLifecycle.class);
+
+    public enum State {
+        LOADING,
+        READY,
+        FAILED
+    }
+
+    private final ZeroserveConfig config;
+    private volatile State state = State.LOADING;
+    private volatile OnnxModel model;
+    private volatile String modelName;
+    private volatile long loadNanos;
+
+    ModelLifecycle(ZeroserveConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.warmup().iterations() < 1) {
+            throw new IllegalArgumentException("zeroserve.warmup.iterations=" + config.warmup().iterations()
+                    + ": the model must be warmed up with at least one inference before it reports ready");
+        }
+        ModelSource source = ModelSource.parse(config.model().uri());
+        modelName = config.model().name().orElseGet(source::defaultName);
+        Thread loader = new Thread(() -> load(source), "zeroserve-model-loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    private void load(ModelSource source) {
+        long start = System.nanoTime();
+        try {
+            OnnxModel loaded = new OnnxModelLoader(config.engine()).load(source, config.model());
+            long loadedAt = System.nanoTime();
+            WarmUp.run(loaded, config.warmup());
+            long end = System.nanoTime();
+            model = loaded;
+            loadNanos = end - start;
+            state = State.READY;
+            LOG.infof("Model '%s' version %s is ready on %s (load %d ms, warm-up %d ms)", modelName,
+                    loaded.metadata().version(), loaded.metadata().properties().get(OnnxModelLoader.EXECUTION_PROVIDER),
+                    TimeUnit.NANOSECONDS.toMillis(loadedAt - start), TimeUnit.NANOSECONDS.toMillis(end - loadedAt));
+        } catch (ModelLoadException | InferenceException e) {
+            fail(e.getMessage(), e);
+        } catch (RuntimeException | LinkageError e) {
+            fail("unexpected failure loading " + source + ": " + e, e);
+        }
+    }
+
+    private void fail(String message, Throwable cause) {
+        state = State.FAILED;
+        LOG.errorf(cause, "Model '%s' cannot be served: %s", modelName, message);
+        Quarkus.asyncExit(1);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        OnnxModel loaded = model;
+        if (loaded != null) {
+            try {
+                loaded.close();
+            } catch (Exception e) {
+                LOG.warn("Closing the ONNX Runtime session failed", e);
+            }
+        }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isReady() {
+        return state == State.READY;
+    }
+
+    /** Time from the start of loading to the end of warm-up; 0 until the model is ready. */
+    public long loadNanos() {
+        return loadNanos;
+    }
+
+    /**
+     * The served model, if it is the one named and ready.
+     *
+     * @param version the requested version, or null for the served one
+     * @throws InferenceException NOT_FOUND for another name or version, UNAVAILABLE while it is not ready
+     */
+    public OnnxModel resolve(String name, String version) {
+        if (!name.equals(modelName)) {
+            throw new InferenceException(Status.NOT_FOUND, "unknown model '" + name + "'; this server serves '"
+                    + modelName + "'");
+        }
+        OnnxModel ready = model;
+        if (ready == null) {
+            throw new InferenceException(Status.UNAVAILABLE, "model '" + name + "' is not ready ("
+                    + state.name().toLowerCase() + ")");
+        }
+        if (version != null && !version.equals(ready.metadata().version())) {
+            throw new InferenceException(Status.NOT_FOUND, "unknown version '" + version + "' of model '" + name
+                    + "'; the served version is '" + ready.metadata().version() + "'");
+        }
+        return ready;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.zeroserve.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Where the model comes from, and the name and version it is served under when configuration does not say.
+ * A file in the repository layout {@code <repository>/<name>/<version>/model.onnx} is named after its directories.
+ */
+public final class ModelSource {
+    /** The bundled all-MiniLM-L6-v2 (int8) model, carried by a jar from Maven Central. */
+    public static final String BUNDLED_URI = "classpath:all-minilm-l6-v2-q.onnx";
+    static final String BUNDLED_NAME = "all-minilm-l6-v2";
+
+    private static final String CLASSPATH = "classpath:";
+    private static final String FILE = "file:";
+    private static final Pattern NUMERIC_VERSION = Pattern.compile("[1-9][0-9]*");
+
+    private final String uri;
+    private final Path file;
+    private final String resource;
+
+    private ModelSource(String uri, Path file, String resource) {
+        this.uri = uri;
+        this.file = file;
+        this.resource = resource;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming {@code zeroserve.model.uri} if the URI has no known scheme or does not exist
+     */
+    public static ModelSource parse(String uri) {
+        if (uri.startsWith(CLASSPATH)) {
+            String resource = uri.substring(CLASSPATH.length()).replaceFirst("^/+", "");
+            if (Thread.currentThread().getContextClassLoader().getResource(resource) == null) {
+                throw new IllegalArgumentException("zeroserve.model.uri=" + uri + ": no such resource on the classpath");
+            }
+            return new ModelSource(uri, null, resource);
+        }
+        if (uri.startsWith(FILE)) {
+            String path = uri.substring(FILE.length());
+            if (path.startsWith("//")) {
+                path = path.substring(2);
+            }
+            Path file = Path.of(path).toAbsolutePath().normalize();
+            if (Files.isDirectory(file)) {
+                file = file.resolve("model.onnx");
+            }
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException("zeroserve.model.uri=" + uri + ": " + file + " is not a readable file");
+            }
+            return new ModelSource(uri, file, null);
+        }
+        throw new IllegalArgumentException("zeroserve.model.uri=" + uri + ": must start with classpath: or file:");
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /** The model file, if the model is a file that ONNX Runtime can open itself. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** The model's bytes, for a classpath resource (which may sit inside a jar). */
+    public byte[] readResource() throws IOException {
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("classpath resource " + resource + " disappeared");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    /** The name implied by the source: the bundled model's name, the repository directory, or the file name. */
+    public String defaultName() {
+        if (BUNDLED_URI.equals(uri)) {
+            return BUNDLED_NAME;
+        }
+        Optional<Path> versionDir = repositoryVersionDir();
+        if (versionDir.isPresent()) {
+            return versionDir.get().getParent().getFileName().toString();
+        }
+        String fileName = file != null ? file.getFileName().toString() : Path.of(resource).getFileName().toString();
+        return fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - ".onnx".length()) : fileName;
+    }
+
+    /** The version directory of the repository layout, if the file sits in one. */
+    public Optional<String> layoutVersion() {
+        return repositoryVersionDir().map(dir -> dir.getFileName().toString());
+    }
+
+    private Optional<Path> repositoryVersionDir() {
+        if (file == null) {
+            return Optional.empty();
+        }
+        Path versionDir = file.getParent();
+        if (versionDir == null || versionDir.getParent() == null || versionDir.getParent().getFileName() == null
+                || !NUMERIC_VERSION.matcher(versionDir.getFileName().toString()).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(versionDir);
+    }
+
+    @Override
+    public String toString() {
+        return uri;
+    }
+}

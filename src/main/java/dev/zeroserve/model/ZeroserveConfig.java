@@ -1,0 +1,97 @@
+package dev.zeroserve.model;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** All of Zeroserve's configuration; every key can be set as an environment variable (ZEROSERVE_MODEL_URI, ...). */
+@ConfigMapping(prefix = "zeroserve")
+public interface ZeroserveConfig {
+
+    Model model();
+
+    Engine engine();
+
+    Warmup warmup();
+
+    Limits limits();
+
+    interface Model {
+        /** Where the ONNX model comes from: {@code classpath:<resource>} or {@code file:<path>}. */
+        @WithDefault(ModelSource.BUNDLED_URI)
+        String uri();
+
+        /** Name served under; by default taken from the repository layout or the file name. */
+        Optional<String> name();
+
+        /** Version served as; by default taken from the repository layout or the ONNX model_version, else "1". */
+        Optional<String> version();
+    }
+
+    interface Engine {
+        /** Execution providers in order of preference. */
+        @WithDefault("cpu")
+        List<ExecutionProvider> executionProviders();
+
+        /** GPU device for the CUDA and TensorRT providers. */
+        @WithDefault("0")
+        int deviceId();
+
+        /** What happens when a requested GPU provider cannot be used. */
+        @WithDefault("fail")
+        GpuFallback gpuFallback();
+
+        @WithDefault("all")
+        OptimizationLevel optimizationLevel();
+
+        /** Threads used within one operator; 0 lets ONNX Runtime choose (one per core). */
+        @WithDefault("0")
+        int intraOpThreads();
+
+        /** Threads used across independent operators; 0 lets ONNX Runtime choose. */
+        @WithDefault("0")
+        int interOpThreads();
+    }
+
+    interface Warmup {
+        /** Inferences run on synthetic inputs before the model reports ready (at least 1). */
+        @WithDefault("1")
+        int iterations();
+
+        /** Size given to dynamic (-1) dimensions of the synthetic warm-up inputs. */
+        @WithDefault("8")
+        int dynamicDimSize();
+    }
+
+    interface Limits {
+        /** Largest number of elements one input tensor may have. */
+        @WithDefault("16777216")
+        long maxElements();
+    }
+
+    enum ExecutionProvider {
+        TENSORRT,
+        CUDA,
+        CPU;
+
+        public boolean isGpu() {
+            return this != CPU;
+        }
+    }
+
+    enum GpuFallback {
+        /** Start-up fails with a message naming the provider and the cause. */
+        FAIL,
+        /** The model runs on CPU and a WARN log says why. */
+        CPU
+    }
+
+    enum OptimizationLevel {
+        DISABLE,
+        BASIC,
+        EXTENDED,
+        ALL
+    }
+}
