@@ -128,7 +128,7 @@ public final class OnnxModelLoader {
         long onnxVersion = session.getMetadata().getVersion();
         String version = modelConfig.version()
                 .or(source::layoutVersion)
-                .orElse(onnxVersion > 0 ? Long.toString(onnxVersion) : "1");
+                .orElse(onnxVersion > 0 && onnxVersion != Long.MAX_VALUE ? Long.toString(onnxVersion) : "1");
         String name = modelConfig.name().orElseGet(source::defaultName);
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put(EXECUTION_PROVIDER, name(active.get(0)));
@@ -156,7 +156,7 @@ public final class OnnxModelLoader {
                     shape[i] = TensorSpec.DYNAMIC;
                 }
             }
-            specs.add(new TensorSpec(node.getName(), type, shape));
+            specs.add(new TensorSpec(node.getName(), type, shape, info.getDimensionNames()));
         }
         return List.copyOf(specs);
     }

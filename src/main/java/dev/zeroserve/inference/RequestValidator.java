@@ -1,8 +1,10 @@
 package dev.zeroserve.inference;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,6 +25,7 @@ public final class RequestValidator {
      */
     public static List<String> validate(InferenceRequest request, ModelMetadata metadata) {
         Set<String> seen = new HashSet<>();
+        Map<String, Tensor> symbolicDimOwners = new HashMap<>();
         for (Tensor input : request.inputs()) {
             TensorSpec spec = metadata.input(input.name());
             if (spec == null) {
@@ -33,6 +36,7 @@ public final class RequestValidator {
                 throw InferenceException.invalid("input '" + input.name() + "' is given more than once");
             }
             checkAgainstSpec(input, spec);
+            checkSymbolicDims(input, spec, symbolicDimOwners, metadata);
         }
         for (TensorSpec spec : metadata.inputs()) {
             if (!seen.contains(spec.name())) {
@@ -76,6 +80,36 @@ public final class RequestValidator {
                         + ", but the model expects " + expected[i] + " (shape " + Shapes.toString(expected) + ")");
             }
         }
+    }
+
+    /** Dynamic dimensions that the model names alike ("batch", "sequence") must agree across inputs. */
+    private static void checkSymbolicDims(Tensor input, TensorSpec spec, Map<String, Tensor> owners,
+            ModelMetadata metadata) {
+        for (int i = 0; i < spec.shape().length; i++) {
+            String dimName = spec.dimName(i);
+            if (dimName == null) {
+                continue;
+            }
+            Tensor owner = owners.putIfAbsent(dimName, input);
+            if (owner == null) {
+                continue;
+            }
+            long expected = owner.shape()[dimIndex(metadata.input(owner.name()), dimName)];
+            if (input.shape()[i] != expected) {
+                throw InferenceException.invalid("input '" + input.name() + "': dimension " + i + " ('" + dimName
+                        + "') is " + input.shape()[i] + ", but input '" + owner.name() + "' has '" + dimName + "' = "
+                        + expected + "; the model needs them equal");
+            }
+        }
+    }
+
+    private static int dimIndex(TensorSpec spec, String dimName) {
+        for (int i = 0; i < spec.shape().length; i++) {
+            if (dimName.equals(spec.dimName(i))) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no dimension '" + dimName + "' in " + spec.name());
     }
 
     private static String names(List<TensorSpec> specs) {
