@@ -15,13 +15,13 @@ public final class Shapes {
         for (int i = 0; i < shape.length; i++) {
             long dim = shape[i];
             if (dim < 0) {
-                throw InferenceException.invalid("tensor '" + tensorName + "': dimension " + i + " of shape "
+                throw InferenceException.invalid("input '" + tensorName + "': dimension " + i + " of shape "
                         + toString(shape) + " is negative");
             }
             try {
                 count = Math.multiplyExact(count, dim);
             } catch (ArithmeticException overflow) {
-                throw InferenceException.invalid("tensor '" + tensorName + "': shape " + toString(shape)
+                throw InferenceException.invalid("input '" + tensorName + "': shape " + toString(shape)
                         + " has more elements than a 64-bit count can hold");
             }
         }

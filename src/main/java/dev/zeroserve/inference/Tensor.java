@@ -35,13 +35,13 @@ public final class Tensor {
         if (dataType.isFixedSize()) {
             long expected = count * dataType.byteSize();
             if (bytes.remaining() != expected) {
-                throw InferenceException.invalid("tensor '" + name + "': " + bytes.remaining() + " bytes of " + dataType
+                throw InferenceException.invalid("input '" + name + "': " + bytes.remaining() + " bytes of " + dataType
                         + " data, but shape " + Shapes.toString(shape) + " needs " + expected);
             }
         } else {
             long found = countBytesElements(name, bytes);
             if (found != count) {
-                throw InferenceException.invalid("tensor '" + name + "': " + found + " BYTES elements, but shape "
+                throw InferenceException.invalid("input '" + name + "': " + found + " BYTES elements, but shape "
                         + Shapes.toString(shape) + " needs " + count);
             }
         }
@@ -62,13 +62,13 @@ public final class Tensor {
         int limit = bytes.limit();
         while (offset < limit) {
             if (limit - offset < DataType.BYTES_LENGTH_PREFIX) {
-                throw InferenceException.invalid("tensor '" + name + "': BYTES element " + count
+                throw InferenceException.invalid("input '" + name + "': BYTES element " + count
                         + " has a truncated 4-byte length prefix");
             }
             long length = Integer.toUnsignedLong(bytes.getInt(offset));
             offset += DataType.BYTES_LENGTH_PREFIX;
             if (length > limit - offset) {
-                throw InferenceException.invalid("tensor '" + name + "': BYTES element " + count + " declares " + length
+                throw InferenceException.invalid("input '" + name + "': BYTES element " + count + " declares " + length
                         + " bytes but only " + (limit - offset) + " remain");
             }
             offset += (int) length;
@@ -80,7 +80,7 @@ public final class Tensor {
     /** The BYTES elements as arrays, in row-major order. */
     public byte[][] bytesElements() {
         if (dataType != DataType.BYTES) {
-            throw new IllegalStateException("tensor '" + name + "' is " + dataType + ", not BYTES");
+            throw new IllegalStateException("input '" + name + "' is " + dataType + ", not BYTES");
         }
         byte[][] elements = new byte[(int) elementCount][];
         int offset = 0;

@@ -1,0 +1,22 @@
+package dev.zeroserve.testing;
+
+import java.util.Map;
+
+import dev.zeroserve.model.ZeroserveConfig;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** The real configuration mapping, with its real defaults, built outside Quarkus for unit tests. */
+public final class TestConfig {
+    private TestConfig() {
+    }
+
+    public static ZeroserveConfig with(Map<String, String> properties) {
+        return new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withMapping(ZeroserveConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .build()
+                .getConfigMapping(ZeroserveConfig.class);
+    }
+}
