@@ -45,6 +45,9 @@ final class JsonInferenceCodec {
      * @throws InferenceException INVALID_ARGUMENT naming what is malformed
      */
     static InferenceRequest decodeRequest(byte[] body, String modelName, String modelVersion, long maxElements) {
+        if (body.length == 0) {
+            throw InferenceException.invalid("the request body is empty; it must be a v2 inference request in JSON");
+        }
         try (JsonParser parser = JSON.createParser(body)) {
             expect(parser.nextToken(), JsonToken.START_OBJECT, "the request body must be a JSON object");
             String id = null;

@@ -7,6 +7,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -28,10 +31,19 @@ public class RequestSizeLimit {
             if (declared != null && exceedsLimit(declared)) {
                 String message = "request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes
                         + " bytes (quarkus.http.limits.max-body-size)";
-                context.response().setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader(HttpHeaders.CONNECTION, "close")
-                        .end(new JsonObject().put("error", message).encode());
+                HttpServerRequest request = context.request();
+                boolean http1 = request.version() != HttpVersion.HTTP_2;
+                HttpServerResponse response = context.response().setStatusCode(413)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                if (http1) {
+                    // The unread body would otherwise be taken for the next request on this connection.
+                    response.putHeader(HttpHeaders.CONNECTION, "close");
+                }
+                response.end(new JsonObject().put("error", message).encode()).onComplete(done -> {
+                    if (http1) {
+                        request.connection().close();
+                    }
+                });
                 return;
             }
             context.next();
