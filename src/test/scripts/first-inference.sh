@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Cold start of the packaged JVM service: process start -> first successful inference, measured from outside,
+# then the resident memory once warm. Usage: src/test/scripts/first-inference.sh [runs] (after ./mvnw package).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+runs=${1:-5}
+port=${PORT:-18080}
+jar=target/quarkus-app/quarkus-run.jar
+[ -f "$jar" ] || { echo "build first: ./mvnw package -DskipTests" >&2; exit 1; }
+body='{"inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
+{"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},
+{"name":"token_type_ids","datatype":"INT64","shape":[1,4],"data":[0,0,0,0]}]}'
+times=()
+for run in $(seq "$runs"); do
+  start=$(date +%s%N)
+  java ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "/tmp/zeroserve-first-inference.log" 2>&1 &
+  pid=$!
+  until curl -sf -o /dev/null -X POST "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" -d "$body"; do
+    kill -0 "$pid" 2>/dev/null || { echo "service exited; see /tmp/zeroserve-first-inference.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  end=$(date +%s%N)
+  ms=$(( (end - start) / 1000000 ))
+  times+=("$ms")
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  echo "run $run: first inference after ${ms} ms, RSS ${rss} KiB"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+done
+sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+echo "start -> first inference over $runs runs: median $(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p") ms, min $(echo "$sorted" | head -1) ms, max $(echo "$sorted" | tail -1) ms"
