@@ -34,28 +34,32 @@ public class ModelLifecycle {
     }
 
     private final ZeroserveConfig config;
+    private final ModelSource source;
+    private final String modelName;
     private volatile State state = State.LOADING;
     private volatile OnnxModel model;
-    private volatile String modelName;
     private volatile long loadNanos;
 
+    /**
+     * @throws IllegalArgumentException naming the configuration key, which stops start-up
+     */
     ModelLifecycle(ZeroserveConfig config) {
-        this.config = config;
-    }
-
-    void onStart(@Observes StartupEvent event) {
         if (config.warmup().iterations() < 1) {
             throw new IllegalArgumentException("zeroserve.warmup.iterations=" + config.warmup().iterations()
                     + ": the model must be warmed up with at least one inference before it reports ready");
         }
-        ModelSource source = ModelSource.parse(config.model().uri());
-        modelName = config.model().name().orElseGet(source::defaultName);
-        Thread loader = new Thread(() -> load(source), "zeroserve-model-loader");
+        this.config = config;
+        this.source = ModelSource.parse(config.model().uri());
+        this.modelName = config.model().name().orElseGet(source::defaultName);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Thread loader = new Thread(this::load, "zeroserve-model-loader");
         loader.setDaemon(true);
         loader.start();
     }
 
-    private void load(ModelSource source) {
+    private void load() {
         long start = System.nanoTime();
         try {
             OnnxModel loaded = new OnnxModelLoader(config.engine()).load(source, config.model());

@@ -1,17 +1,13 @@
 package dev.zeroserve.bench;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.LongBuffer;
 import java.util.Arrays;
-import java.util.Map;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.zeroserve.testing.DirectOnnxRuntime;
 
 /**
  * Latency of one 16-token inference of the bundled model over REST/JSON against a running server, beside the same
@@ -20,8 +16,7 @@ import ai.onnxruntime.OrtSession;
  * <p>Usage: {@code SingleInferenceBench [baseUrl] [iterations]}, default http://localhost:8080 and 300.
  */
 public final class SingleInferenceBench {
-    static final long[] TOKENS = { 101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 1012, 2023, 2003,
-            1037, 3231, 102 };
+    static final long[] TOKENS = DirectOnnxRuntime.TOKENS_16;
 
     public static void main(String[] args) throws Exception {
         String base = args.length > 0 ? args[0] : "http://localhost:8080";
@@ -37,26 +32,11 @@ public final class SingleInferenceBench {
     }
 
     static double[] rawOnnxRuntime(int iterations) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        byte[] model;
-        try (InputStream in = SingleInferenceBench.class.getClassLoader()
-                .getResourceAsStream("all-minilm-l6-v2-q.onnx")) {
-            model = in.readAllBytes();
-        }
-        long[] ones = new long[TOKENS.length];
-        Arrays.fill(ones, 1);
-        long[] shape = { 1, TOKENS.length };
         double[] millis = new double[iterations];
-        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions())) {
+        try (OrtSession session = DirectOnnxRuntime.openBundledModel()) {
             for (int i = -50; i < iterations; i++) {
                 long start = System.nanoTime();
-                try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(TOKENS), shape);
-                        OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
-                        OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[TOKENS.length]), shape);
-                        OrtSession.Result result = session.run(Map.of("input_ids", ids, "attention_mask", mask,
-                                "token_type_ids", types))) {
-                    ((OnnxTensor) result.get(0)).getFloatBuffer();
-                }
+                DirectOnnxRuntime.lastHiddenState(session, TOKENS);
                 if (i >= 0) {
                     millis[i] = (System.nanoTime() - start) / 1e6;
                 }

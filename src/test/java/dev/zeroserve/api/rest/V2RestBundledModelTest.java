@@ -6,13 +6,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.LongBuffer;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,10 +19,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.zeroserve.testing.Await;
+import dev.zeroserve.testing.DirectOnnxRuntime;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -35,9 +31,7 @@ import io.restassured.http.ContentType;
 class V2RestBundledModelTest {
     static final String MODEL = "all-minilm-l6-v2";
     static final String INFER = "/v2/models/" + MODEL + "/infer";
-    /** "[CLS] the quick brown fox jumps over the lazy dog. this is a test [SEP]": 16 tokens. */
-    static final long[] TOKENS = { 101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 1012, 2023, 2003,
-            1037, 3231, 102 };
+    static final long[] TOKENS = DirectOnnxRuntime.TOKENS_16;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @TestHTTPResource("/")
@@ -126,7 +120,10 @@ class V2RestBundledModelTest {
         assertThat(output.get("datatype").asText()).isEqualTo("FP32");
         assertThat(output.get("shape").toString()).isEqualTo("[1,16,384]");
 
-        float[] expected = directInference(TOKENS);
+        float[] expected;
+        try (OrtSession session = DirectOnnxRuntime.openBundledModel()) {
+            expected = DirectOnnxRuntime.lastHiddenState(session, TOKENS);
+        }
         JsonNode data = output.get("data");
         assertThat(data.size()).isEqualTo(expected.length);
         double maxDiff = 0;
@@ -134,30 +131,6 @@ class V2RestBundledModelTest {
             maxDiff = Math.max(maxDiff, Math.abs(data.get(i).floatValue() - expected[i]));
         }
         assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
-    }
-
-    /** The same inference with ONNX Runtime's API and the model file straight from the Maven Central jar. */
-    static float[] directInference(long[] tokens) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        byte[] model;
-        try (InputStream in = V2RestBundledModelTest.class.getClassLoader()
-                .getResourceAsStream("all-minilm-l6-v2-q.onnx")) {
-            model = in.readAllBytes();
-        }
-        long[] ones = new long[tokens.length];
-        java.util.Arrays.fill(ones, 1);
-        long[] shape = { 1, tokens.length };
-        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
-                OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), shape);
-                OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
-                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[tokens.length]), shape);
-                OrtSession.Result result = session.run(Map.of("input_ids", ids, "attention_mask", mask,
-                        "token_type_ids", types))) {
-            java.nio.FloatBuffer out = ((OnnxTensor) result.get("last_hidden_state").get()).getFloatBuffer();
-            float[] values = new float[out.remaining()];
-            out.get(values);
-            return values;
-        }
     }
 
     @Test

@@ -1,0 +1,38 @@
+package dev.zeroserve.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.Status;
+import dev.zeroserve.testing.TestConfig;
+
+class ModelLifecycleTest {
+
+    @Test
+    void beforeTheModelIsLoadedItsNameIsKnownButNotReady() {
+        ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of()));
+        assertThat(lifecycle.state()).isEqualTo(ModelLifecycle.State.LOADING);
+        assertThat(lifecycle.isReady()).isFalse();
+        assertThatThrownBy(() -> lifecycle.resolve("all-minilm-l6-v2", null))
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE))
+                .hasMessageContaining("not ready (loading)");
+        assertThatThrownBy(() -> lifecycle.resolve("other", null))
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.status()).isEqualTo(Status.NOT_FOUND))
+                .hasMessageContaining("serves 'all-minilm-l6-v2'");
+    }
+
+    @Test
+    void configurationErrorsNameTheKey() {
+        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.warmup.iterations", "0"))))
+                .hasMessageContaining("zeroserve.warmup.iterations=0");
+        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "http://x"))))
+                .hasMessageContaining("zeroserve.model.uri=http://x");
+    }
+}

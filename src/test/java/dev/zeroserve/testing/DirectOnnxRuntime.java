@@ -1,0 +1,51 @@
+package dev.zeroserve.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.Map;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+/** The bundled model run with ONNX Runtime's own API, as the reference that Zeroserve is compared with. */
+public final class DirectOnnxRuntime {
+    /** "[CLS] the quick brown fox jumps over the lazy dog. this is a test [SEP]": 16 tokens. */
+    public static final long[] TOKENS_16 = { 101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 1012,
+            2023, 2003, 1037, 3231, 102 };
+
+    private DirectOnnxRuntime() {
+    }
+
+    /** A session on the model file exactly as the Maven Central jar carries it, with default options. */
+    public static OrtSession openBundledModel() throws OrtException {
+        try (InputStream in = DirectOnnxRuntime.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2-q.onnx")) {
+            return OrtEnvironment.getEnvironment().createSession(in.readAllBytes(), new OrtSession.SessionOptions());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code last_hidden_state} for one sequence of token ids, all attended, segment 0. */
+    public static float[] lastHiddenState(OrtSession session, long[] tokens) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] ones = new long[tokens.length];
+        Arrays.fill(ones, 1);
+        long[] shape = { 1, tokens.length };
+        try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), shape);
+                OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
+                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[tokens.length]), shape);
+                OrtSession.Result result = session.run(Map.of("input_ids", ids, "attention_mask", mask,
+                        "token_type_ids", types))) {
+            FloatBuffer out = ((OnnxTensor) result.get("last_hidden_state").get()).getFloatBuffer();
+            float[] values = new float[out.remaining()];
+            out.get(values);
+            return values;
+        }
+    }
+}
