@@ -46,23 +46,27 @@ public final class OnnxModelLoader {
      */
     public OnnxModel load(ModelSource source, ZeroserveConfig.Model modelConfig) {
         List<ExecutionProvider> requested = config.executionProviders();
+        List<ExecutionProvider> active = usableProviders(requested);
         OrtSession session;
-        List<ExecutionProvider> active;
         try {
-            active = usableProviders(requested);
             try {
                 session = createSession(source, active);
             } catch (OrtException e) {
-                if (!active.stream().anyMatch(ExecutionProvider::isGpu) || config.gpuFallback() == GpuFallback.FAIL) {
+                if (active.stream().noneMatch(ExecutionProvider::isGpu)) {
                     throw e;
                 }
-                LOG.warnf("Could not create a session on %s (%s); falling back to CPU as "
-                        + "zeroserve.engine.gpu-fallback=cpu allows", active, e.getMessage());
+                String reason = "execution providers " + names(active) + " (zeroserve.engine.execution-providers) "
+                        + "cannot run the model: " + e.getMessage();
+                if (config.gpuFallback() == GpuFallback.FAIL) {
+                    throw new ModelLoadException(reason + "; set zeroserve.engine.gpu-fallback=cpu to run on CPU "
+                            + "instead", e);
+                }
+                LOG.warnf("%s; running on CPU as zeroserve.engine.gpu-fallback=cpu allows", reason);
                 active = List.of(ExecutionProvider.CPU);
                 session = createSession(source, active);
             }
         } catch (OrtException | IOException e) {
-            throw new ModelLoadException("could not load model " + source + " on " + requested + ": " + e.getMessage(), e);
+            throw new ModelLoadException("could not load model " + source + ": " + e.getMessage(), e);
         }
         try {
             ModelMetadata metadata = describe(session, source, modelConfig, active);
@@ -132,7 +136,7 @@ public final class OnnxModelLoader {
         String name = modelConfig.name().orElseGet(source::defaultName);
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put(EXECUTION_PROVIDER, name(active.get(0)));
-        properties.put(EXECUTION_PROVIDERS, active.stream().map(OnnxModelLoader::name).collect(Collectors.joining(",")));
+        properties.put(EXECUTION_PROVIDERS, names(active));
         properties.put("onnxruntime_version", env.getVersion());
         return new ModelMetadata(name, version, ModelMetadata.PLATFORM,
                 specs("input", session.getInputInfo()), specs("output", session.getOutputInfo()), Map.copyOf(properties));
@@ -180,6 +184,10 @@ public final class OnnxModelLoader {
 
     private static String name(ExecutionProvider provider) {
         return provider.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String names(List<ExecutionProvider> providers) {
+        return providers.stream().map(OnnxModelLoader::name).collect(Collectors.joining(","));
     }
 
     private static void closeQuietly(OrtSession session) {
