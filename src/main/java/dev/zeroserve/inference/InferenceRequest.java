@@ -10,11 +10,18 @@ import java.util.Map;
  * @param id the client's request id, or null
  * @param parameters request-level parameters; values are String, Long, Double or Boolean
  * @param outputs the requested outputs; empty means all of the model's outputs
+ * @param deadlineNanos the {@link System#nanoTime()} after which the client no longer waits, or {@link #NO_DEADLINE}
  */
 public record InferenceRequest(String modelName, String modelVersion, String id, Map<String, Object> parameters,
-        List<Tensor> inputs, List<RequestedOutput> outputs) {
+        List<Tensor> inputs, List<RequestedOutput> outputs, long deadlineNanos) {
+
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** A requested output and its parameters. */
     public record RequestedOutput(String name, Map<String, Object> parameters) {
+    }
+
+    public boolean deadlinePassed(long nowNanos) {
+        return deadlineNanos != NO_DEADLINE && nowNanos - deadlineNanos >= 0;
     }
 }

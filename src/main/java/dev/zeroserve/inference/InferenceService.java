@@ -19,6 +19,9 @@ public class InferenceService {
     public InferenceResponse infer(InferenceRequest request) {
         OnnxModel model = lifecycle.resolve(request.modelName(), request.modelVersion());
         List<String> outputs = RequestValidator.validate(request, model.metadata());
+        if (request.deadlinePassed(System.nanoTime())) {
+            throw new InferenceException(Status.DEADLINE_EXCEEDED, "the request's deadline passed before it ran");
+        }
         List<Tensor> results = model.run(request.inputs(), outputs);
         return new InferenceResponse(model.metadata().name(), model.metadata().version(), request.id(), results);
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.google.protobuf.CodedOutputStream;
 
@@ -19,12 +20,13 @@ import dev.zeroserve.inference.DataType;
 public final class OnnxModelWriter {
     private static final long IR_VERSION = 8;
     private static final long OPSET = 17;
+    private static final int ATTRIBUTE_INT = 2;
 
     /** A graph input or output: name, element type and dims, where a String dim is symbolic (dynamic). */
     public record Value(String name, DataType type, Object... dims) {
     }
 
-    private record Node(String opType, List<String> inputs, List<String> outputs) {
+    private record Node(String opType, List<String> inputs, List<String> outputs, Map<String, Long> intAttributes) {
     }
 
     private final String graphName;
@@ -48,7 +50,13 @@ public final class OnnxModelWriter {
     }
 
     public OnnxModelWriter node(String opType, List<String> nodeInputs, List<String> nodeOutputs) {
-        nodes.add(new Node(opType, nodeInputs, nodeOutputs));
+        return node(opType, nodeInputs, nodeOutputs, Map.of());
+    }
+
+    /** A node with integer attributes, such as Cast's {@code to}. */
+    public OnnxModelWriter node(String opType, List<String> nodeInputs, List<String> nodeOutputs,
+            Map<String, Long> intAttributes) {
+        nodes.add(new Node(opType, nodeInputs, nodeOutputs, intAttributes));
         return this;
     }
 
@@ -71,6 +79,13 @@ public final class OnnxModelWriter {
                     }
                     n.writeString(3, nodeName);
                     n.writeString(4, node.opType());
+                    for (Map.Entry<String, Long> attribute : node.intAttributes().entrySet()) {
+                        n.writeByteArray(5, message(a -> {
+                            a.writeString(1, attribute.getKey());
+                            a.writeInt64(3, attribute.getValue());
+                            a.writeEnum(20, ATTRIBUTE_INT);
+                        }));
+                    }
                 }));
             }
             out.writeString(2, graphName);
@@ -127,7 +142,7 @@ public final class OnnxModelWriter {
     }
 
     /** TensorProto.DataType numbers of onnx.proto. */
-    private static int elementType(DataType type) {
+    public static int elementType(DataType type) {
         return switch (type) {
             case FP32 -> 1;
             case UINT8 -> 2;

@@ -35,6 +35,27 @@ public final class TestModels {
                 .node("Add", List.of("a", "b"), List.of("sum"));
     }
 
+    /**
+     * Every type that gRPC can carry in typed contents passes through an Identity ({@code in_<TYPE>} to
+     * {@code out_<TYPE>}, shape [batch, 3]); FP16 and BF16, which travel only raw, come out as casts of
+     * {@code in_FP32}. So one request can go over every protocol, typed gRPC included, and return every type.
+     */
+    public static OnnxModelWriter typedInputs() {
+        OnnxModelWriter model = new OnnxModelWriter("typed_inputs");
+        for (DataType type : ORT_TYPES) {
+            if (type == DataType.FP16 || type == DataType.BF16) {
+                model.output("out_" + type, type, "batch", 3)
+                        .node("Cast", List.of("in_FP32"), List.of("out_" + type),
+                                java.util.Map.of("to", (long) OnnxModelWriter.elementType(type)));
+            } else {
+                model.input("in_" + type, type, "batch", 3)
+                        .output("out_" + type, type, "batch", 3)
+                        .node("Identity", List.of("in_" + type), List.of("out_" + type));
+            }
+        }
+        return model;
+    }
+
     /** Adds two FP32 tensors of any shape: {@code a + b = sum}. */
     public static OnnxModelWriter add() {
         return new OnnxModelWriter("add")

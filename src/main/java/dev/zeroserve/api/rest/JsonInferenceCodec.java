@@ -29,6 +29,8 @@ import dev.zeroserve.inference.InferenceRequest.RequestedOutput;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.Shapes;
 import dev.zeroserve.inference.Tensor;
+import dev.zeroserve.model.ModelMetadata;
+import dev.zeroserve.model.TensorSpec;
 
 /**
  * The v2 JSON form of inference requests and responses, streamed with Jackson's parser and generator so that tensor
@@ -45,15 +47,58 @@ final class JsonInferenceCodec {
     private JsonInferenceCodec() {
     }
 
+    /** Parameter of Triton's binary tensor data extension: the size of a tensor's blob after the JSON header. */
+    static final String BINARY_DATA_SIZE = "binary_data_size";
+    /** Requested-output parameter of the binary extension: return this output as a blob. */
+    static final String BINARY_DATA = "binary_data";
+    /** Request parameter of the binary extension: the default of {@link #BINARY_DATA} for every output. */
+    static final String BINARY_DATA_OUTPUT = "binary_data_output";
+
+    /** The binary tensor data that follows the JSON header, consumed in the order the inputs name it. */
+    private static final class BinarySection {
+        private final byte[] body;
+        private final int end;
+        private int next;
+
+        BinarySection(byte[] body, int start) {
+            this.body = body;
+            this.next = start;
+            this.end = body.length;
+        }
+
+        ByteBuffer take(String name, long size) {
+            if (size > end - next) {
+                throw InferenceException.invalid("input '" + name + "': binary_data_size " + size
+                        + " runs past the end of the body (" + (end - next) + " bytes of binary data remain)");
+            }
+            ByteBuffer blob = ByteBuffer.wrap(body, next, (int) size);
+            next += (int) size;
+            return blob;
+        }
+
+        void checkFullyUsed(int jsonLength) {
+            if (next != end) {
+                throw InferenceException.invalid("the inputs' binary_data_size parameters add up to "
+                        + (next - jsonLength) + " bytes, but " + (end - jsonLength)
+                        + " bytes follow the JSON header (Inference-Header-Content-Length " + jsonLength + ")");
+            }
+        }
+    }
+
     /**
+     * Decodes a JSON request, or the JSON header of a binary-extension request followed by its tensor blobs.
+     *
+     * @param jsonLength the bytes of {@code body} that are JSON; the rest are the blobs of binary inputs
      * @param maxElements the largest element count one input may declare
      * @throws InferenceException INVALID_ARGUMENT naming what is malformed
      */
-    static InferenceRequest decodeRequest(byte[] body, String modelName, String modelVersion, long maxElements) {
-        if (body.length == 0) {
+    static InferenceRequest decodeRequest(byte[] body, int jsonLength, String modelName, String modelVersion,
+            long maxElements) {
+        if (jsonLength == 0) {
             throw InferenceException.invalid("the request body is empty; it must be a v2 inference request in JSON");
         }
-        try (JsonParser parser = JSON.createParser(body)) {
+        BinarySection binary = new BinarySection(body, jsonLength);
+        try (JsonParser parser = JSON.createParser(body, 0, jsonLength)) {
             expect(parser.nextToken(), JsonToken.START_OBJECT, "the request body must be a JSON object");
             String id = null;
             Map<String, Object> parameters = Map.of();
@@ -68,7 +113,7 @@ final class JsonInferenceCodec {
                         id = parser.getText();
                     }
                     case "parameters" -> parameters = readParameters(parser, "request");
-                    case "inputs" -> inputs = readInputs(parser, body.length, maxElements);
+                    case "inputs" -> inputs = readInputs(parser, binary, jsonLength, maxElements);
                     case "outputs" -> outputs = readOutputs(parser);
                     default -> parser.skipChildren();
                 }
@@ -76,7 +121,13 @@ final class JsonInferenceCodec {
             if (inputs == null) {
                 throw InferenceException.invalid("the request has no 'inputs'");
             }
-            return new InferenceRequest(modelName, modelVersion, id, parameters, inputs, outputs);
+            binary.checkFullyUsed(jsonLength);
+            checkBooleanParameter(parameters, BINARY_DATA_OUTPUT, "request");
+            for (RequestedOutput output : outputs) {
+                checkBooleanParameter(output.parameters(), BINARY_DATA, "output '" + output.name() + "'");
+            }
+            return new InferenceRequest(modelName, modelVersion, id, parameters, inputs, outputs,
+                    InferenceRequest.NO_DEADLINE);
         } catch (JsonProcessingException e) {
             throw InferenceException.invalid("malformed JSON request: " + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
@@ -85,21 +136,23 @@ final class JsonInferenceCodec {
         }
     }
 
-    private static List<Tensor> readInputs(JsonParser parser, int bodyLength, long maxElements) throws IOException {
+    private static List<Tensor> readInputs(JsonParser parser, BinarySection binary, int jsonLength, long maxElements)
+            throws IOException {
         expect(parser.currentToken(), JsonToken.START_ARRAY, "'inputs' must be an array");
         List<Tensor> inputs = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             expect(parser.currentToken(), JsonToken.START_OBJECT, "each element of 'inputs' must be an object");
-            inputs.add(readInput(parser, inputs.size(), bodyLength, maxElements));
+            inputs.add(readInput(parser, inputs.size(), binary, jsonLength, maxElements));
         }
         return inputs;
     }
 
-    private static Tensor readInput(JsonParser parser, int position, int bodyLength, long maxElements)
-            throws IOException {
+    private static Tensor readInput(JsonParser parser, int position, BinarySection binary, int jsonLength,
+            long maxElements) throws IOException {
         String name = null;
         DataType type = null;
         long[] shape = null;
+        Map<String, Object> parameters = Map.of();
         TokenBuffer earlyData = null;
         Tensor tensor = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -120,11 +173,11 @@ final class JsonInferenceCodec {
                     }
                 }
                 case "shape" -> shape = readShape(parser, label);
-                case "parameters" -> readParameters(parser, label);
+                case "parameters" -> parameters = readParameters(parser, label);
                 case "data" -> {
                     if (name != null && type != null && shape != null) {
                         tensor = JsonTensorReader.read(parser, name, type, shape,
-                                checkedCount(name, shape, bodyLength, maxElements));
+                                checkedJsonCount(name, shape, jsonLength, maxElements));
                     } else {
                         // Clients usually send name, shape and datatype first; keep data until they arrive.
                         earlyData = new TokenBuffer(parser);
@@ -144,33 +197,106 @@ final class JsonInferenceCodec {
         if (shape == null) {
             throw InferenceException.invalid(label + " has no 'shape'");
         }
+        Object binarySize = parameters.get(BINARY_DATA_SIZE);
+        if (binarySize != null) {
+            if (tensor != null || earlyData != null) {
+                throw InferenceException.invalid(label + " has both 'data' and the binary_data_size parameter");
+            }
+            return binaryInput(name, type, shape, binarySize, binary, maxElements);
+        }
         if (tensor != null) {
             return tensor;
         }
         if (earlyData == null) {
-            throw InferenceException.invalid(label + " has no 'data'");
+            throw InferenceException.invalid(label + " has no 'data' and no binary_data_size parameter");
         }
         try (JsonParser data = earlyData.asParser()) {
             data.nextToken();
-            return JsonTensorReader.read(data, name, type, shape, checkedCount(name, shape, bodyLength, maxElements));
+            return JsonTensorReader.read(data, name, type, shape, checkedJsonCount(name, shape, jsonLength, maxElements));
         }
     }
 
+    private static Tensor binaryInput(String name, DataType type, long[] shape, Object binarySize,
+            BinarySection binary, long maxElements) {
+        if (!(binarySize instanceof Number size) || binarySize instanceof Double || size.longValue() < 0) {
+            throw InferenceException.invalid("input '" + name + "': binary_data_size must be a non-negative integer");
+        }
+        long count = checkedCount(name, shape, maxElements);
+        if (type.isFixedSize() && size.longValue() != count * type.byteSize()) {
+            throw InferenceException.invalid("input '" + name + "': binary_data_size is " + size + " bytes, but "
+                    + type + " shape " + Shapes.toString(shape) + " needs " + count * type.byteSize());
+        }
+        return Tensor.of(name, type, shape, binary.take(name, size.longValue()));
+    }
+
     /**
-     * The element count of a shape, refused before any buffer is allocated if it exceeds the configured limit or
-     * more elements than a JSON body of this length can carry (each takes at least a digit and a comma).
+     * A raw binary request ({@code Inference-Header-Content-Length: 0}): the whole body is the one input of a
+     * single-input model, as a batch of one, and every output comes back binary. The shape is the model's, with its
+     * one dynamic dimension (if any) sized to fit the body; a BYTES input is one element.
      */
-    private static long checkedCount(String name, long[] shape, int bodyLength, long maxElements) {
+    static InferenceRequest decodeRawBinary(byte[] body, ModelMetadata metadata, String modelName, String modelVersion) {
+        if (metadata.inputs().size() != 1) {
+            throw InferenceException.invalid("a raw binary request (Inference-Header-Content-Length: 0) needs a "
+                    + "single-input model; model '" + metadata.name() + "' has " + metadata.inputs().size() + " inputs");
+        }
+        TensorSpec spec = metadata.inputs().get(0);
+        long[] shape = spec.dataType() == DataType.BYTES ? new long[] { 1 } : rawShape(spec, body.length);
+        ByteBuffer data = spec.dataType() == DataType.BYTES
+                ? Tensor.encodeBytes(new byte[][] { body })
+                : ByteBuffer.wrap(body);
+        return new InferenceRequest(modelName, modelVersion, null, Map.of(BINARY_DATA_OUTPUT, Boolean.TRUE),
+                List.of(Tensor.of(spec.name(), spec.dataType(), shape, data)), List.of(), InferenceRequest.NO_DEADLINE);
+    }
+
+    private static long[] rawShape(TensorSpec spec, int bodyLength) {
+        long[] shape = spec.shape().clone();
+        long fixedBytes = spec.dataType().byteSize();
+        int dynamic = -1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] != TensorSpec.DYNAMIC) {
+                fixedBytes *= shape[i];
+            } else if (dynamic >= 0) {
+                throw InferenceException.invalid("input '" + spec.name() + "': shape " + Shapes.toString(spec.shape())
+                        + " has more than one dynamic dimension, so a raw binary request cannot say its shape");
+            } else {
+                dynamic = i;
+            }
+        }
+        if (dynamic >= 0 && fixedBytes > 0 && bodyLength % fixedBytes == 0) {
+            shape[dynamic] = bodyLength / fixedBytes;
+        }
+        if (dynamic >= 0 ? shape[dynamic] == TensorSpec.DYNAMIC : fixedBytes != bodyLength) {
+            throw InferenceException.invalid("input '" + spec.name() + "': a raw binary body of " + bodyLength
+                    + " bytes does not fit " + spec.dataType() + " shape " + Shapes.toString(spec.shape()));
+        }
+        return shape;
+    }
+
+    /** The element count of a shape, refused before any buffer is allocated if it exceeds the configured limit. */
+    private static long checkedCount(String name, long[] shape, long maxElements) {
         long count = Shapes.elementCount(name, shape);
         if (count > maxElements) {
             throw InferenceException.invalid("input '" + name + "': shape " + Shapes.toString(shape) + " holds " + count
                     + " elements, more than the limit of " + maxElements + " (zeroserve.limits.max-elements)");
         }
-        if (count > bodyLength / 2 + 1) {
+        return count;
+    }
+
+    /** As {@link #checkedCount}, and no more elements than JSON text of this length can carry (a digit and a comma each). */
+    private static long checkedJsonCount(String name, long[] shape, int jsonLength, long maxElements) {
+        long count = checkedCount(name, shape, maxElements);
+        if (count > jsonLength / 2 + 1) {
             throw InferenceException.invalid("input '" + name + "': shape " + Shapes.toString(shape) + " holds "
-                    + count + " elements, more than a request body of " + bodyLength + " bytes can carry");
+                    + count + " elements, more than a request body of " + jsonLength + " bytes can carry");
         }
         return count;
+    }
+
+    private static void checkBooleanParameter(Map<String, Object> parameters, String key, String owner) {
+        Object value = parameters.get(key);
+        if (value != null && !(value instanceof Boolean)) {
+            throw InferenceException.invalid(owner + ": parameter '" + key + "' must be a boolean");
+        }
     }
 
     private static long[] readShape(JsonParser parser, String label) throws IOException {
@@ -247,8 +373,33 @@ final class JsonInferenceCodec {
         }
     }
 
-    static byte[] encodeResponse(InferenceResponse response) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(estimateSize(response));
+    /**
+     * An encoded response.
+     *
+     * @param jsonLength the length of the JSON header when binary blobs follow it, else -1
+     */
+    record EncodedResponse(byte[] body, int jsonLength) {
+        boolean hasBinary() {
+            return jsonLength >= 0;
+        }
+    }
+
+    /** Encodes the response as JSON, with the outputs the request asks for as binary blobs after the JSON header. */
+    static EncodedResponse encodeResponse(InferenceResponse response, InferenceRequest request) {
+        boolean binaryByDefault = Boolean.TRUE.equals(request.parameters().get(BINARY_DATA_OUTPUT));
+        boolean[] binary = new boolean[response.outputs().size()];
+        boolean anyBinary = false;
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = binaryByDefault;
+            String name = response.outputs().get(i).name();
+            for (RequestedOutput requested : request.outputs()) {
+                if (requested.name().equals(name) && requested.parameters().get(BINARY_DATA) instanceof Boolean b) {
+                    binary[i] = b;
+                }
+            }
+            anyBinary |= binary[i];
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(estimateSize(response, binary));
         try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
             json.writeStringField("model_name", response.modelName());
@@ -257,14 +408,21 @@ final class JsonInferenceCodec {
                 json.writeStringField("id", response.id());
             }
             json.writeArrayFieldStart("outputs");
-            for (Tensor output : response.outputs()) {
+            for (int i = 0; i < binary.length; i++) {
+                Tensor output = response.outputs().get(i);
                 json.writeStartObject();
                 json.writeStringField("name", output.name());
                 json.writeStringField("datatype", output.dataType().name());
                 json.writeFieldName("shape");
                 json.writeArray(output.shape(), 0, output.shape().length);
-                json.writeFieldName("data");
-                writeData(json, output);
+                if (binary[i]) {
+                    json.writeObjectFieldStart("parameters");
+                    json.writeNumberField(BINARY_DATA_SIZE, output.byteSize());
+                    json.writeEndObject();
+                } else {
+                    json.writeFieldName("data");
+                    writeData(json, output);
+                }
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -272,13 +430,27 @@ final class JsonInferenceCodec {
         } catch (IOException e) {
             throw new IllegalStateException("writing JSON to memory failed", e);
         }
-        return out.toByteArray();
+        int jsonLength = out.size();
+        for (int i = 0; i < binary.length; i++) {
+            if (binary[i]) {
+                ByteBuffer data = response.outputs().get(i).data();
+                if (data.hasArray()) {
+                    out.write(data.array(), data.arrayOffset(), data.limit());
+                } else {
+                    byte[] bytes = new byte[data.limit()];
+                    data.get(0, bytes);
+                    out.writeBytes(bytes);
+                }
+            }
+        }
+        return new EncodedResponse(out.toByteArray(), anyBinary ? jsonLength : -1);
     }
 
-    private static int estimateSize(InferenceResponse response) {
+    private static int estimateSize(InferenceResponse response, boolean[] binary) {
         long size = 256;
-        for (Tensor output : response.outputs()) {
-            size += 128 + output.elementCount() * 12;
+        for (int i = 0; i < binary.length; i++) {
+            Tensor output = response.outputs().get(i);
+            size += 128 + (binary[i] ? output.byteSize() : output.elementCount() * 12);
         }
         return (int) Math.min(size, 64 << 20);
     }

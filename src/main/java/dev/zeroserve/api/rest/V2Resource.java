@@ -1,8 +1,7 @@
 package dev.zeroserve.api.rest;
 
-import java.util.List;
-
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -10,13 +9,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
-import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
@@ -27,25 +25,25 @@ import dev.zeroserve.model.ZeroserveConfig;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "KServe v2", description = "Open Inference Protocol, REST/JSON")
 public class V2Resource {
-    static final String SERVER_NAME = "zeroserve";
+    /** Length of the JSON header of Triton's binary tensor data extension. */
+    static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
 
     private final InferenceService inference;
     private final ModelLifecycle lifecycle;
     private final ZeroserveConfig config;
-    private final String serverVersion;
+    private final ServerInfo server;
 
-    V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config,
-            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String serverVersion) {
+    V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config, ServerInfo server) {
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.config = config;
-        this.serverVersion = serverVersion;
+        this.server = server;
     }
 
     @GET
     @Operation(summary = "Server metadata")
     public V2Json.ServerMetadata serverMetadata() {
-        return new V2Json.ServerMetadata(SERVER_NAME, serverVersion, List.of("parameters"));
+        return new V2Json.ServerMetadata(server.name(), server.version(), server.extensions());
     }
 
     @GET
@@ -102,21 +100,50 @@ public class V2Resource {
 
     @POST
     @Path("/models/{model}/infer")
-    @Operation(summary = "Inference (v2 JSON tensors)")
-    public Response infer(@PathParam("model") String model, byte[] body) {
-        return infer(model, null, body);
+    @Operation(summary = "Inference: v2 JSON tensors, or Triton's binary tensor data extension when the "
+            + "Inference-Header-Content-Length header is present")
+    public Response infer(@PathParam("model") String model,
+            @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, byte[] body) {
+        return infer(model, null, headerLength, body);
     }
 
     @POST
     @Path("/models/{model}/versions/{version}/infer")
-    @Operation(summary = "Inference on a model version (v2 JSON tensors)")
-    public Response inferVersion(@PathParam("model") String model, @PathParam("version") String version, byte[] body) {
-        return infer(model, version, body);
+    @Operation(summary = "Inference on a model version")
+    public Response inferVersion(@PathParam("model") String model, @PathParam("version") String version,
+            @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, byte[] body) {
+        return infer(model, version, headerLength, body);
     }
 
-    private Response infer(String model, String version, byte[] body) {
-        InferenceRequest request = JsonInferenceCodec.decodeRequest(body, model, version, config.limits().maxElements());
-        InferenceResponse response = inference.infer(request);
-        return Response.ok(JsonInferenceCodec.encodeResponse(response), MediaType.APPLICATION_JSON_TYPE).build();
+    /** The header, not the Content-Type, marks a binary request: Triton's Python client sends no Content-Type. */
+    private Response infer(String model, String version, String headerLength, byte[] body) {
+        int jsonLength = jsonLength(headerLength, body.length);
+        InferenceRequest request = jsonLength == 0 && body.length > 0
+                ? JsonInferenceCodec.decodeRawBinary(body, lifecycle.resolve(model, version).metadata(), model, version)
+                : JsonInferenceCodec.decodeRequest(body, jsonLength, model, version, config.limits().maxElements());
+        JsonInferenceCodec.EncodedResponse encoded = JsonInferenceCodec.encodeResponse(inference.infer(request), request);
+        if (!encoded.hasBinary()) {
+            return Response.ok(encoded.body(), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        return Response.ok(encoded.body(), MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                .header(INFERENCE_HEADER_CONTENT_LENGTH, encoded.jsonLength()).build();
+    }
+
+    private static int jsonLength(String headerLength, int bodyLength) {
+        if (headerLength == null) {
+            return bodyLength;
+        }
+        long length;
+        try {
+            length = Long.parseLong(headerLength.trim());
+        } catch (NumberFormatException e) {
+            throw InferenceException.invalid(INFERENCE_HEADER_CONTENT_LENGTH + " '" + headerLength
+                    + "' is not a byte count");
+        }
+        if (length < 0 || length > bodyLength) {
+            throw InferenceException.invalid(INFERENCE_HEADER_CONTENT_LENGTH + " " + length
+                    + " is outside the " + bodyLength + "-byte body");
+        }
+        return (int) length;
     }
 }

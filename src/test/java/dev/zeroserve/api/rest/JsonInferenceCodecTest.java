@@ -22,7 +22,8 @@ class JsonInferenceCodecTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static InferenceRequest decode(String json) {
-        return JsonInferenceCodec.decodeRequest(json.getBytes(StandardCharsets.UTF_8), "m", null, 1_000_000);
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        return JsonInferenceCodec.decodeRequest(body, body.length, "m", null, 1_000_000);
     }
 
     private static Tensor decodeOne(String datatype, String shape, String data) {
@@ -32,7 +33,8 @@ class JsonInferenceCodecTest {
 
     /** Decodes, re-encodes as a response, and returns the response's data array. */
     private static JsonNode roundTrip(Tensor tensor) throws Exception {
-        byte[] json = JsonInferenceCodec.encodeResponse(new InferenceResponse("m", "1", "id-1", List.of(tensor)));
+        byte[] json = JsonInferenceCodec.encodeResponse(new InferenceResponse("m", "1", "id-1", List.of(tensor)),
+                decode("{\"inputs\":[]}")).body();
         JsonNode output = MAPPER.readTree(json).get("outputs").get(0);
         assertThat(output.get("datatype").asText()).isEqualTo(tensor.dataType().name());
         return output.get("data");
@@ -121,7 +123,7 @@ class JsonInferenceCodecTest {
     @Test
     void responseEchoesIdAndVersion() throws Exception {
         JsonNode json = MAPPER.readTree(JsonInferenceCodec.encodeResponse(new InferenceResponse("m", "2", "req-9",
-                List.of(decodeOne("INT32", "[1,2]", "[1,2]")))));
+                List.of(decodeOne("INT32", "[1,2]", "[1,2]"))), decode("{\"inputs\":[]}")).body());
         assertThat(json.get("model_name").asText()).isEqualTo("m");
         assertThat(json.get("model_version").asText()).isEqualTo("2");
         assertThat(json.get("id").asText()).isEqualTo("req-9");
@@ -157,7 +159,7 @@ class JsonInferenceCodecTest {
         assertInvalid("{\"inputs\":[{\"datatype\":\"FP32\",\"shape\":[1],\"data\":[1]}]}", "input 0 has no 'name'");
         assertInvalid("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"data\":[1]}]}", "input 'x' has no 'datatype'");
         assertInvalid("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"data\":[1]}]}", "input 'x' has no 'shape'");
-        assertInvalid("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1]}]}", "input 'x' has no 'data'");
+        assertInvalid("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1]}]}", "input 'x' has no 'data' and no binary_data_size");
         assertInvalid("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2],\"data\":[1,{}]}]}",
                 "element 1", "an object");
         assertInvalid("{\"inputs\":{}}", "'inputs' must be an array");

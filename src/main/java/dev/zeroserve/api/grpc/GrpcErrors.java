@@ -1,0 +1,34 @@
+package dev.zeroserve.api.grpc;
+
+import org.jboss.logging.Logger;
+
+import dev.zeroserve.inference.InferenceException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/** Maps failures once to gRPC status codes, with the same messages REST clients get. */
+final class GrpcErrors {
+    private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
+
+    private GrpcErrors() {
+    }
+
+    static StatusRuntimeException toStatus(RuntimeException failure) {
+        if (!(failure instanceof InferenceException e)) {
+            LOG.error("gRPC request failed", failure);
+            return Status.INTERNAL.withDescription(failure.toString()).asRuntimeException();
+        }
+        Status status = switch (e.status()) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case PAYLOAD_TOO_LARGE, RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+            case INTERNAL -> Status.INTERNAL;
+        };
+        if (status == Status.INTERNAL) {
+            LOG.error("gRPC inference failed", e);
+        }
+        return status.withDescription(e.getMessage()).asRuntimeException();
+    }
+}
