@@ -1,7 +1,5 @@
 package dev.zeroserve.api.grpc;
 
-import java.util.concurrent.TimeUnit;
-
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
@@ -24,8 +22,6 @@ import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.model.ModelMetadata;
 import dev.zeroserve.model.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
-import io.grpc.Context;
-import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -103,18 +99,12 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Blocking
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
         try {
-            InferenceRequest decoded = GrpcTensorCodec.decode(request, config.limits().maxElements(), deadlineNanos());
+            InferenceRequest decoded = GrpcTensorCodec.decode(request, config.limits().maxElements(),
+                    DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE));
             reply(response, GrpcTensorCodec.encode(inference.infer(decoded)));
         } catch (RuntimeException e) {
             response.onError(GrpcErrors.toStatus(e));
         }
-    }
-
-    /** The client's {@code grpc-timeout} as a {@link System#nanoTime()} deadline. */
-    private static long deadlineNanos() {
-        Deadline deadline = Context.current().getDeadline();
-        return deadline == null ? InferenceRequest.NO_DEADLINE
-                : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
     }
 
     private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec spec) {
