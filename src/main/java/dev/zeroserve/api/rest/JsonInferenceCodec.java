@@ -175,6 +175,9 @@ final class JsonInferenceCodec {
                 case "shape" -> shape = readShape(parser, label);
                 case "parameters" -> parameters = readParameters(parser, label);
                 case "data" -> {
+                    if (parameters.containsKey(BINARY_DATA_SIZE)) {
+                        throw InferenceException.invalid(label + " has both 'data' and the binary_data_size parameter");
+                    }
                     if (name != null && type != null && shape != null) {
                         tensor = JsonTensorReader.read(parser, name, type, shape,
                                 checkedJsonCount(name, shape, jsonLength, maxElements));

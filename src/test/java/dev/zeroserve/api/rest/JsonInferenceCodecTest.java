@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,8 @@ import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.Tensor;
+import dev.zeroserve.model.ModelMetadata;
+import dev.zeroserve.model.TensorSpec;
 
 class JsonInferenceCodecTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -169,6 +172,45 @@ class JsonInferenceCodecTest {
         assertInvalid("{\"id\":5,\"inputs\":[]}", "'id' must be a string");
         assertInvalid("{\"parameters\":{\"p\":[1]},\"inputs\":[]}", "parameter 'p'", "string, number or boolean");
         assertInvalid("{\"inputs\":[],\"outputs\":[{}]}", "output 0 has no 'name'");
+    }
+
+    @Test
+    void rawBinaryRequestsSizeTheDynamicDimensionFromTheBody() {
+        ModelMetadata oneInput = new ModelMetadata("m", "1", ModelMetadata.PLATFORM,
+                List.of(new TensorSpec("x", DataType.FP32, new long[] { -1, 2 })),
+                List.of(new TensorSpec("y", DataType.FP32, new long[] { -1, 2 })), Map.of());
+        InferenceRequest request = JsonInferenceCodec.decodeRawBinary(new byte[24], oneInput, "m", null);
+        assertThat(request.inputs().get(0).shape()).containsExactly(3, 2);
+        assertThat(request.parameters()).containsEntry("binary_data_output", true);
+        assertThatThrownBy(() -> JsonInferenceCodec.decodeRawBinary(new byte[20], oneInput, "m", null))
+                .hasMessageContaining("a raw binary body of 20 bytes does not fit FP32 shape [-1,2]");
+
+        ModelMetadata text = new ModelMetadata("m", "1", ModelMetadata.PLATFORM,
+                List.of(new TensorSpec("s", DataType.BYTES, new long[] { 1 })), List.of(), Map.of());
+        Tensor string = JsonInferenceCodec.decodeRawBinary("héllo".getBytes(StandardCharsets.UTF_8), text, "m", null)
+                .inputs().get(0);
+        assertThat(new String(string.bytesElements()[0], StandardCharsets.UTF_8)).isEqualTo("héllo");
+
+        ModelMetadata twoDynamic = new ModelMetadata("m", "1", ModelMetadata.PLATFORM,
+                List.of(new TensorSpec("x", DataType.FP32, new long[] { -1, -1 })), List.of(), Map.of());
+        assertThatThrownBy(() -> JsonInferenceCodec.decodeRawBinary(new byte[16], twoDynamic, "m", null))
+                .hasMessageContaining("more than one dynamic dimension");
+    }
+
+    @Test
+    void outputsAreBinaryWhenTheRequestAsks() throws Exception {
+        Tensor tensor = decodeOne("INT32", "[2]", "[7,8]");
+        InferenceResponse response = new InferenceResponse("m", "1", null, List.of(tensor.withName("a"),
+                tensor.withName("b")));
+        JsonInferenceCodec.EncodedResponse encoded = JsonInferenceCodec.encodeResponse(response,
+                decode("{\"inputs\":[],\"parameters\":{\"binary_data_output\":true},"
+                        + "\"outputs\":[{\"name\":\"a\"},{\"name\":\"b\",\"parameters\":{\"binary_data\":false}}]}"));
+        assertThat(encoded.hasBinary()).isTrue();
+        JsonNode header = MAPPER.readTree(java.util.Arrays.copyOf(encoded.body(), encoded.jsonLength()));
+        assertThat(header.get("outputs").get(0).get("parameters").get("binary_data_size").asInt()).isEqualTo(8);
+        assertThat(header.get("outputs").get(1).get("data").toString()).isEqualTo("[7,8]");
+        assertThat(encoded.body().length).isEqualTo(encoded.jsonLength() + 8);
+        assertThat(encoded.body()[encoded.jsonLength()]).isEqualTo((byte) 7);
     }
 
     private static void assertInvalid(String json, String... fragments) {
