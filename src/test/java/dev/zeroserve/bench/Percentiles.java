@@ -1,0 +1,19 @@
+package dev.zeroserve.bench;
+
+import java.util.Arrays;
+
+/** Nearest-rank percentiles. */
+final class Percentiles {
+    private Percentiles() {
+    }
+
+    static double of(double[] values, double percentile) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(percentile / 100 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

@@ -1,0 +1,283 @@
+package dev.zeroserve.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.google.protobuf.ByteString;
+
+import ai.onnxruntime.OrtSession;
+import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
+import dev.zeroserve.api.grpc.v2.ModelInferRequest;
+import dev.zeroserve.testing.DirectOnnxRuntime;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+
+/**
+ * Drives a running Zeroserve with concurrent clients over REST JSON, REST binary tensors and gRPC raw contents for
+ * the bundled model, beside ONNX Runtime called in this process with the same inputs, and prints throughput and
+ * latency percentiles with their ratios to the in-process figure. Each cell runs closed-loop clients for a fixed time.
+ *
+ * <p>Options: {@code --url http://localhost:8080 --seconds 5 --tokens 16,128 --concurrency 1,16
+ * --protocols json,binary,grpc --csv target/bench/protocols.csv}.
+ */
+public final class ProtocolBench {
+    private static final String MODEL = "all-minilm-l6-v2";
+    private static final String RAW = "raw-onnxruntime";
+    private static final String[] INPUTS = { "input_ids", "attention_mask", "token_type_ids" };
+
+    /** One measured cell. */
+    record Result(int tokens, String protocol, int concurrency, long requests, double seconds, double[] millis) {
+        double throughput() {
+            return requests / seconds;
+        }
+
+        double percentile(double p) {
+            return Percentiles.of(millis, p);
+        }
+    }
+
+    private interface Client {
+        void call() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        String url = options.getOrDefault("url", "http://localhost:8080");
+        double seconds = Double.parseDouble(options.getOrDefault("seconds", "5"));
+        int[] tokenCounts = ints(options.getOrDefault("tokens", "16,128"));
+        int[] concurrencies = ints(options.getOrDefault("concurrency", "1,16"));
+        List<String> protocols = List.of(options.getOrDefault("protocols", "json,binary,grpc").split(","));
+        Path csv = Path.of(options.getOrDefault("csv", "target/bench/protocols.csv"));
+
+        List<Result> results = new ArrayList<>();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI base = URI.create(url);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext()
+                .maxInboundMessageSize(64 << 20).build();
+        try (OrtSession session = DirectOnnxRuntime.openBundledModel()) {
+            for (int tokens : tokenCounts) {
+                long[] ids = tokenIds(tokens);
+                for (int concurrency : concurrencies) {
+                    results.add(run(tokens, RAW, concurrency, seconds,
+                            () -> DirectOnnxRuntime.lastHiddenState(session, ids)));
+                }
+                for (String protocol : protocols) {
+                    Client client = client(protocol, ids, url, http, channel);
+                    for (int concurrency : concurrencies) {
+                        results.add(run(tokens, protocol, concurrency, seconds, client));
+                    }
+                }
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        print(results);
+        write(csv, results);
+    }
+
+    private static Client client(String protocol, long[] ids, String url, HttpClient http, ManagedChannel channel) {
+        URI infer = URI.create(url + "/v2/models/" + MODEL + "/infer");
+        long[][] values = { ids, filled(ids.length, 1), new long[ids.length] };
+        return switch (protocol) {
+            case "json" -> {
+                HttpRequest request = HttpRequest.newBuilder(infer).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(jsonRequest(values))).build();
+                yield () -> expectOk(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+            }
+            case "binary" -> {
+                byte[] json = binaryHeader(ids.length).getBytes(StandardCharsets.UTF_8);
+                byte[] body = concat(json, int64s(values[0]), int64s(values[1]), int64s(values[2]));
+                HttpRequest request = HttpRequest.newBuilder(infer)
+                        .header("Inference-Header-Content-Length", Integer.toString(json.length))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                yield () -> expectOk(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+            }
+            case "grpc" -> {
+                ModelInferRequest request = grpcRequest(values);
+                GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub =
+                        GRPCInferenceServiceGrpc.newBlockingStub(channel);
+                yield () -> stub.modelInfer(request);
+            }
+            default -> throw new IllegalArgumentException("unknown protocol " + protocol);
+        };
+    }
+
+    /** Closed loop: each of {@code concurrency} clients sends its next request when the last one is answered. */
+    private static Result run(int tokens, String protocol, int concurrency, double seconds, Client client)
+            throws Exception {
+        timed(concurrency, Math.min(1.0, seconds / 3), client);
+        long start = System.nanoTime();
+        List<double[]> perClient = timed(concurrency, seconds, client);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        double[] all = perClient.stream().flatMapToDouble(Arrays::stream).toArray();
+        Result result = new Result(tokens, protocol, concurrency, all.length, elapsed, all);
+        System.out.printf(Locale.ROOT, "%4d tokens  %-16s c=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms%n",
+                tokens, protocol, concurrency, result.throughput(), result.percentile(50), result.percentile(99));
+        return result;
+    }
+
+    private static List<double[]> timed(int concurrency, double seconds, Client client) throws Exception {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        try {
+            List<Future<double[]>> futures = new ArrayList<>();
+            for (int i = 0; i < concurrency; i++) {
+                Callable<double[]> loop = () -> {
+                    double[] millis = new double[1024];
+                    int count = 0;
+                    while (System.nanoTime() < end) {
+                        long begin = System.nanoTime();
+                        client.call();
+                        if (count == millis.length) {
+                            millis = Arrays.copyOf(millis, count * 2);
+                        }
+                        millis[count++] = (System.nanoTime() - begin) / 1e6;
+                    }
+                    return Arrays.copyOf(millis, count);
+                };
+                futures.add(pool.submit(loop));
+            }
+            List<double[]> results = new ArrayList<>();
+            for (Future<double[]> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void print(List<Result> results) {
+        System.out.println();
+        System.out.println("tokens protocol          conc     req/s    p50 ms    p90 ms    p99 ms  thr/raw  p50/raw");
+        for (Result r : results) {
+            Result raw = results.stream().filter(x -> x.tokens() == r.tokens() && x.concurrency() == r.concurrency()
+                    && x.protocol().equals(RAW)).findFirst().orElse(r);
+            System.out.printf(Locale.ROOT, "%6d %-16s %5d %9.1f %9.3f %9.3f %9.3f %8.2f %8.2f%n", r.tokens(),
+                    r.protocol(), r.concurrency(), r.throughput(), r.percentile(50), r.percentile(90),
+                    r.percentile(99), r.throughput() / raw.throughput(), r.percentile(50) / raw.percentile(50));
+        }
+    }
+
+    private static void write(Path csv, List<Result> results) throws IOException {
+        Files.createDirectories(csv.toAbsolutePath().getParent());
+        StringBuilder text = new StringBuilder("tokens,protocol,concurrency,requests,seconds,throughput,p50_ms,p90_ms,"
+                + "p99_ms\n");
+        for (Result r : results) {
+            text.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%.3f,%.2f,%.3f,%.3f,%.3f%n", r.tokens(), r.protocol(),
+                    r.concurrency(), r.requests(), r.seconds(), r.throughput(), r.percentile(50), r.percentile(90),
+                    r.percentile(99)));
+        }
+        Files.writeString(csv, text);
+        System.out.println("wrote " + csv);
+    }
+
+    /** [CLS], then the 14 words of the 16-token sentence repeated, then [SEP]. */
+    static long[] tokenIds(int count) {
+        long[] words = Arrays.copyOfRange(DirectOnnxRuntime.TOKENS_16, 1, 15);
+        long[] ids = new long[count];
+        ids[0] = 101;
+        for (int i = 1; i < count - 1; i++) {
+            ids[i] = words[(i - 1) % words.length];
+        }
+        ids[count - 1] = 102;
+        return ids;
+    }
+
+    private static String jsonRequest(long[][] values) {
+        StringBuilder body = new StringBuilder("{\"inputs\":[");
+        for (int n = 0; n < INPUTS.length; n++) {
+            body.append(n > 0 ? "," : "").append("{\"name\":\"").append(INPUTS[n])
+                    .append("\",\"datatype\":\"INT64\",\"shape\":[1,").append(values[n].length).append("],\"data\":")
+                    .append(Arrays.toString(values[n]).replace(" ", "")).append('}');
+        }
+        return body.append("]}").toString();
+    }
+
+    private static String binaryHeader(int tokens) {
+        StringBuilder header = new StringBuilder("{\"parameters\":{\"binary_data_output\":true},\"inputs\":[");
+        for (int n = 0; n < INPUTS.length; n++) {
+            header.append(n > 0 ? "," : "").append("{\"name\":\"").append(INPUTS[n])
+                    .append("\",\"datatype\":\"INT64\",\"shape\":[1,").append(tokens)
+                    .append("],\"parameters\":{\"binary_data_size\":").append(tokens * 8).append("}}");
+        }
+        return header.append("]}").toString();
+    }
+
+    private static ModelInferRequest grpcRequest(long[][] values) {
+        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(MODEL);
+        for (int n = 0; n < INPUTS.length; n++) {
+            request.addInputsBuilder().setName(INPUTS[n]).setDatatype("INT64").addShape(1).addShape(values[n].length);
+            request.addRawInputContents(ByteString.copyFrom(int64s(values[n])));
+        }
+        return request.build();
+    }
+
+    private static void expectOk(HttpResponse<byte[]> response) {
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + response.statusCode() + ": "
+                    + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static long[] filled(int count, long value) {
+        long[] values = new long[count];
+        Arrays.fill(values, value);
+        return values;
+    }
+
+    private static byte[] int64s(long[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long value : values) {
+            buffer.putLong(value);
+        }
+        return buffer.array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int size = 0;
+        for (byte[] part : parts) {
+            size += part.length;
+        }
+        byte[] all = new byte[size];
+        int offset = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, all, offset, part.length);
+            offset += part.length;
+        }
+        return all;
+    }
+
+    private static int[] ints(String list) {
+        return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value pairs, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        return options;
+    }
+}
