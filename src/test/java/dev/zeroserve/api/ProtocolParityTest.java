@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,13 +25,10 @@ import dev.zeroserve.api.grpc.v2.InferTensorContents;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.api.grpc.v2.ModelInferResponse;
 import dev.zeroserve.inference.DataType;
-import dev.zeroserve.testing.Await;
-import dev.zeroserve.testing.GrpcChannels;
+import dev.zeroserve.testing.GrpcClientTestBase;
 import dev.zeroserve.testing.LittleEndian;
 import dev.zeroserve.testing.TestModels;
 import dev.zeroserve.testing.TypedInputsModelProfile;
-import io.grpc.ManagedChannel;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -44,7 +38,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(TypedInputsModelProfile.class)
-class ProtocolParityTest {
+class ProtocolParityTest extends GrpcClientTestBase {
     private static final String INFER = "/v2/models/" + TypedInputsModelProfile.NAME + "/infer";
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Sample values per input type, two rows of three; FP32's are exact in FP16 and BF16 too. */
@@ -60,22 +54,6 @@ class ProtocolParityTest {
         SAMPLES.put(DataType.FP32, "[[0.5,-2.0,1.0],[0.25,3.0,-0.0]]");
         SAMPLES.put(DataType.FP64, "[[0.1,-2.5,1.7976931348623157E308],[4.9E-324,1.0,-0.0]]");
         SAMPLES.put(DataType.BYTES, "[[\"a\",\"\",\"ünïcødé ✓\"],[\"x y\",\"q\",\"z\"]]");
-    }
-
-    @TestHTTPResource("/")
-    URL base;
-
-    private ManagedChannel channel;
-
-    @BeforeEach
-    void connect() {
-        Await.modelReady();
-        channel = GrpcChannels.open(base);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcChannels.close(channel);
     }
 
     private static JsonNode sample(DataType type) throws Exception {

@@ -28,6 +28,7 @@ import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceRequest.RequestedOutput;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.Shapes;
+import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.model.ModelMetadata;
 import dev.zeroserve.model.TensorSpec;
@@ -402,7 +403,7 @@ final class JsonInferenceCodec {
             }
             anyBinary |= binary[i];
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(estimateSize(response, binary));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(estimateJsonSize(response, binary));
         try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
             json.writeStringField("model_name", response.modelName());
@@ -433,27 +434,35 @@ final class JsonInferenceCodec {
         } catch (IOException e) {
             throw new IllegalStateException("writing JSON to memory failed", e);
         }
+        if (!anyBinary) {
+            return new EncodedResponse(out.toByteArray(), -1);
+        }
         int jsonLength = out.size();
+        long size = jsonLength;
+        for (int i = 0; i < binary.length; i++) {
+            size += binary[i] ? response.outputs().get(i).byteSize() : 0;
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InferenceException(Status.INTERNAL, "the response's binary outputs add up to "
+                    + size + " bytes, more than one HTTP response body can hold");
+        }
+        // Blobs are copied once, straight into the body after the JSON header.
+        byte[] body = Arrays.copyOf(out.toByteArray(), (int) size);
+        int offset = jsonLength;
         for (int i = 0; i < binary.length; i++) {
             if (binary[i]) {
-                ByteBuffer data = response.outputs().get(i).data();
-                if (data.hasArray()) {
-                    out.write(data.array(), data.arrayOffset(), data.limit());
-                } else {
-                    byte[] bytes = new byte[data.limit()];
-                    data.get(0, bytes);
-                    out.writeBytes(bytes);
-                }
+                Tensor output = response.outputs().get(i);
+                output.data().get(0, body, offset, output.byteSize());
+                offset += output.byteSize();
             }
         }
-        return new EncodedResponse(out.toByteArray(), anyBinary ? jsonLength : -1);
+        return new EncodedResponse(body, jsonLength);
     }
 
-    private static int estimateSize(InferenceResponse response, boolean[] binary) {
+    private static int estimateJsonSize(InferenceResponse response, boolean[] binary) {
         long size = 256;
         for (int i = 0; i < binary.length; i++) {
-            Tensor output = response.outputs().get(i);
-            size += 128 + (binary[i] ? output.byteSize() : output.elementCount() * 12);
+            size += 128 + (binary[i] ? 0 : response.outputs().get(i).elementCount() * 12);
         }
         return (int) Math.min(size, 64 << 20);
     }

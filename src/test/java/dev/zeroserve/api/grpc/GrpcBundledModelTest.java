@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,6 @@ import java.util.function.UnaryOperator;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,17 +29,14 @@ import dev.zeroserve.api.grpc.v2.ModelReadyRequest;
 import dev.zeroserve.api.grpc.v2.ServerLiveRequest;
 import dev.zeroserve.api.grpc.v2.ServerMetadataRequest;
 import dev.zeroserve.api.grpc.v2.ServerReadyRequest;
-import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.DirectOnnxRuntime;
-import dev.zeroserve.testing.GrpcChannels;
+import dev.zeroserve.testing.GrpcClientTestBase;
 import dev.zeroserve.testing.H2cClient;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -49,30 +44,19 @@ import io.vertx.core.http.HttpVersion;
 
 /** The v2 gRPC service and gRPC health over the HTTP port, against the bundled model. */
 @QuarkusTest
-class GrpcBundledModelTest {
+class GrpcBundledModelTest extends GrpcClientTestBase {
     private static final String MODEL = "all-minilm-l6-v2";
     private static final long[] TOKENS = DirectOnnxRuntime.TOKENS_16;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @TestHTTPResource("/")
-    URL base;
-
     @Inject
     Vertx vertx;
 
-    private ManagedChannel channel;
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
 
     @BeforeEach
-    void connect() {
-        Await.modelReady();
-        channel = GrpcChannels.open(base);
+    void stub() {
         stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcChannels.close(channel);
     }
 
     static byte[] int64s(long[] values) {

@@ -3,10 +3,7 @@ package dev.zeroserve.api.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URL;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
@@ -14,36 +11,17 @@ import com.google.protobuf.ByteString;
 import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.api.grpc.v2.ServerLiveRequest;
-import dev.zeroserve.testing.Await;
-import dev.zeroserve.testing.GrpcChannels;
+import dev.zeroserve.testing.GrpcClientTestBase;
 import dev.zeroserve.testing.TypedInputsModelProfile;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /** The configurable inbound message limit (1 MiB in this profile). */
 @QuarkusTest
 @TestProfile(TypedInputsModelProfile.class)
-class GrpcLimitsTest {
-    @TestHTTPResource("/")
-    URL base;
-
-    private ManagedChannel channel;
-
-    @BeforeEach
-    void connect() {
-        Await.modelReady();
-        channel = GrpcChannels.open(base);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcChannels.close(channel);
-    }
-
+class GrpcLimitsTest extends GrpcClientTestBase {
     @Test
     void aMessageOverTheLimitIsRefusedAndTheServerGoesOn() {
         var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
