@@ -37,13 +37,18 @@ public final class OnnxModel implements AutoCloseable {
      *
      * @param outputNames the outputs to compute, in the order they are returned
      */
-    public List<Tensor> run(List<Tensor> inputs, List<String> outputNames) {
+    public List<Tensor> run(List<Tensor> inputs, List<String> outputNames, RunObserver observer) {
         Map<String, OnnxTensor> onnxInputs = new HashMap<>(inputs.size() * 2);
         try {
+            long start = System.nanoTime();
             for (Tensor input : inputs) {
                 onnxInputs.put(input.name(), OnnxTensors.toOnnx(env, input));
             }
+            long prepared = System.nanoTime();
+            observer.computeInput(prepared - start);
             try (OrtSession.Result result = session.run(onnxInputs, new LinkedHashSet<>(outputNames))) {
+                long inferred = System.nanoTime();
+                observer.computeInfer(inferred - prepared);
                 Tensor[] outputs = new Tensor[outputNames.size()];
                 for (int i = 0; i < outputs.length; i++) {
                     String name = outputNames.get(i);
@@ -54,6 +59,7 @@ public final class OnnxModel implements AutoCloseable {
                     }
                     outputs[i] = OnnxTensors.fromOnnx(name, metadata.output(name).dataType(), tensor);
                 }
+                observer.computeOutput(System.nanoTime() - inferred);
                 return List.of(outputs);
             }
         } catch (OrtException e) {

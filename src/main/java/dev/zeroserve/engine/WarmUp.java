@@ -35,7 +35,7 @@ public final class WarmUp {
         }
         List<String> outputs = metadata.outputs().stream().map(TensorSpec::name).toList();
         for (int i = 0; i < config.iterations(); i++) {
-            model.run(inputs, outputs);
+            model.run(inputs, outputs, RunObserver.NONE);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.zeroserve.lifecycle;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,8 +15,10 @@ import dev.zeroserve.engine.OnnxModelLoader;
 import dev.zeroserve.engine.WarmUp;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
+import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.model.ModelSource;
 import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.scheduling.DynamicBatcher;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -34,23 +38,42 @@ public class ModelLifecycle {
     }
 
     private final ZeroserveConfig config;
+    private final InferenceMetrics metrics;
     private final ModelSource source;
     private final String modelName;
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "zeroserve-deadlines");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile State state = State.LOADING;
     private volatile OnnxModel model;
-    private volatile long loadNanos;
+    private volatile DynamicBatcher batcher;
 
     /**
      * @throws IllegalArgumentException naming the configuration key, which stops start-up
      */
-    ModelLifecycle(ZeroserveConfig config) {
+    ModelLifecycle(ZeroserveConfig config, InferenceMetrics metrics) {
         if (config.warmup().iterations() < 1) {
             throw new IllegalArgumentException("zeroserve.warmup.iterations=" + config.warmup().iterations()
                     + ": the model must be warmed up with at least one inference before it reports ready");
         }
+        ZeroserveConfig.Batching batching = config.batching();
+        atLeast("zeroserve.batching.max-batch-size", batching.maxBatchSize(), 1);
+        atLeast("zeroserve.batching.queue-capacity", batching.queueCapacity(), 1);
+        atLeast("zeroserve.batching.parallel-batches", batching.parallelBatches(), 1);
+        atLeast("zeroserve.batching.max-queue-delay-micros", batching.maxQueueDelayMicros(), 0);
+        atLeast("zeroserve.batching.request-timeout", batching.requestTimeout().toMillis(), 1);
         this.config = config;
+        this.metrics = metrics;
         this.source = ModelSource.parse(config.model().uri());
         this.modelName = config.model().name().orElseGet(source::defaultName);
+    }
+
+    private static void atLeast(String key, long value, long minimum) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(key + "=" + value + ": must be at least " + minimum);
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -66,8 +89,14 @@ public class ModelLifecycle {
             long loadedAt = System.nanoTime();
             WarmUp.run(loaded, config.warmup());
             long end = System.nanoTime();
+            ZeroserveConfig.Batching batching = config.batching();
+            DynamicBatcher.BatchObserver observer = metrics.batchObserver();
+            DynamicBatcher ready = new DynamicBatcher(loaded.metadata(), loaded::run, new DynamicBatcher.Settings(
+                    batching.maxBatchSize(), TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()),
+                    batching.queueCapacity(), batching.parallelBatches()), deadlines, observer);
+            metrics.modelReady(loaded.metadata(), ready, end - start);
+            batcher = ready;
             model = loaded;
-            loadNanos = end - start;
             state = State.READY;
             LOG.infof("Model '%s' version %s is ready on %s (load %d ms, warm-up %d ms)", modelName,
                     loaded.metadata().version(), loaded.metadata().properties().get(OnnxModelLoader.EXECUTION_PROVIDER),
@@ -86,6 +115,11 @@ public class ModelLifecycle {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        DynamicBatcher running = batcher;
+        if (running != null) {
+            running.close();
+        }
+        deadlines.shutdownNow();
         OnnxModel loaded = model;
         if (loaded != null) {
             try {
@@ -104,9 +138,9 @@ public class ModelLifecycle {
         return state == State.READY;
     }
 
-    /** Time from the start of loading to the end of warm-up; 0 until the model is ready. */
-    public long loadNanos() {
-        return loadNanos;
+    /** The batcher in front of the served model; call only after {@link #resolve} succeeded. */
+    public DynamicBatcher batcher() {
+        return batcher;
     }
 
     /**

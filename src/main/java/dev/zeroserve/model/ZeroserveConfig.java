@@ -18,6 +18,8 @@ public interface ZeroserveConfig {
 
     Limits limits();
 
+    Batching batching();
+
     interface Model {
         /** Where the ONNX model comes from: {@code classpath:<resource>} or {@code file:<path>}. */
         @WithDefault(ModelSource.BUNDLED_URI)
@@ -69,6 +71,28 @@ public interface ZeroserveConfig {
         /** Largest number of elements one input tensor may have. */
         @WithDefault("16777216")
         long maxElements();
+    }
+
+    interface Batching {
+        /** Most rows (along dimension 0) in one model call; 1 turns batching off. */
+        @WithDefault("16")
+        int maxBatchSize();
+
+        /** How long the oldest queued request may wait for its batch to fill; 0 runs what is queued at once. */
+        @WithDefault("0")
+        long maxQueueDelayMicros();
+
+        /** Requests that may wait for a worker; one more is refused at once with 503 and Retry-After. */
+        @WithDefault("64")
+        int queueCapacity();
+
+        /** Batches run at the same time. */
+        @WithDefault("1")
+        int parallelBatches();
+
+        /** How long a request may wait before it is answered 504 without running; a request may ask for less or more. */
+        @WithDefault("30S")
+        java.time.Duration requestTimeout();
     }
 
     enum ExecutionProvider {

@@ -78,7 +78,7 @@ class OnnxModelLoaderTest {
             }
             inputs.add(sample("a", DataType.FP32, 2, 4));
             inputs.add(sample("b", DataType.FP32, 2, 4));
-            List<Tensor> results = model.run(inputs, outputs);
+            List<Tensor> results = model.run(inputs, outputs, RunObserver.NONE);
             for (int i = 0; i < outputs.size(); i++) {
                 Tensor in = inputs.get(i);
                 Tensor out = results.get(i);
@@ -96,7 +96,7 @@ class OnnxModelLoaderTest {
         try (OnnxModel model = load(file, Map.of())) {
             Tensor a = floats("a", 1f, 2f, 3f);
             Tensor b = floats("b", 10f, 20f, 30f);
-            Tensor sum = model.run(List.of(a, b), List.of("sum")).get(0);
+            Tensor sum = model.run(List.of(a, b), List.of("sum"), RunObserver.NONE).get(0);
             assertThat(sum.data().getFloat(0)).isEqualTo(11f);
             assertThat(sum.data().getFloat(8)).isEqualTo(33f);
         }

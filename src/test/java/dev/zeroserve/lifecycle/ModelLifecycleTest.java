@@ -9,13 +9,16 @@ import org.junit.jupiter.api.Test;
 
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
+import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.testing.TestConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 class ModelLifecycleTest {
+    private static final InferenceMetrics METRICS = new InferenceMetrics(new SimpleMeterRegistry());
 
     @Test
     void beforeTheModelIsLoadedItsNameIsKnownButNotReady() {
-        ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of()));
+        ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of()), METRICS);
         assertThat(lifecycle.state()).isEqualTo(ModelLifecycle.State.LOADING);
         assertThat(lifecycle.isReady()).isFalse();
         assertThatThrownBy(() -> lifecycle.resolve("all-minilm-l6-v2", null))
@@ -30,9 +33,11 @@ class ModelLifecycleTest {
 
     @Test
     void configurationErrorsNameTheKey() {
-        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.warmup.iterations", "0"))))
+        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.warmup.iterations", "0")), METRICS))
                 .hasMessageContaining("zeroserve.warmup.iterations=0");
-        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "http://x"))))
+        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "http://x")), METRICS))
                 .hasMessageContaining("zeroserve.model.uri=http://x");
+        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.batching.queue-capacity", "0")),
+                METRICS)).hasMessageContaining("zeroserve.batching.queue-capacity=0: must be at least 1");
     }
 }

@@ -1,8 +1,10 @@
 package dev.zeroserve.testing;
 
+import java.time.Duration;
 import java.util.Map;
 
 import dev.zeroserve.model.ZeroserveConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
@@ -14,6 +16,7 @@ public final class TestConfig {
     public static ZeroserveConfig with(Map<String, String> properties) {
         return new SmallRyeConfigBuilder()
                 .addDefaultInterceptors()
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withMapping(ZeroserveConfig.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build()

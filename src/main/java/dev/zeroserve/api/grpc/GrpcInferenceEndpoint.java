@@ -19,6 +19,7 @@ import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ModelMetadata;
 import dev.zeroserve.model.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
@@ -98,13 +99,15 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Override
     @Blocking
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
-        try {
-            InferenceRequest decoded = GrpcTensorCodec.decode(request, config.limits().maxElements(),
-                    DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE));
-            reply(response, GrpcTensorCodec.encode(inference.infer(decoded)));
-        } catch (RuntimeException e) {
-            response.onError(GrpcErrors.toStatus(e));
-        }
+        inference.infer(Protocol.GRPC, () -> GrpcTensorCodec.decode(request, config.limits().maxElements(),
+                DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE)))
+                .whenComplete((exchange, failure) -> {
+                    if (failure != null) {
+                        response.onError(GrpcErrors.toStatus(InferenceService.unwrap(failure)));
+                    } else {
+                        reply(response, GrpcTensorCodec.encode(exchange.response()));
+                    }
+                });
     }
 
     private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec spec) {

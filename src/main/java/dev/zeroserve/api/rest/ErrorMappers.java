@@ -1,6 +1,9 @@
 package dev.zeroserve.api.rest;
 
+import java.util.concurrent.CompletionException;
+
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -8,6 +11,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.InferenceService;
 import dev.zeroserve.inference.Status;
 
 /** Every REST failure leaves as {@code {"error": "..."}} with the status code the v2 protocol gives it. */
@@ -19,7 +23,16 @@ public class ErrorMappers {
         if (e.status() == Status.INTERNAL) {
             LOG.error("Inference failed", e);
         }
-        return error(e.status().httpStatus(), e.getMessage());
+        Response response = error(e.status().httpStatus(), e.getMessage());
+        if (e.retryAfterSeconds() > 0) {
+            response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());
+        }
+        return response;
+    }
+
+    @ServerExceptionMapper
+    public Response stageFailure(CompletionException e) {
+        return inferenceFailure(InferenceService.unwrap(e));
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,7 @@
 package dev.zeroserve.api.rest;
 
+import java.util.concurrent.CompletionStage;
+
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -14,11 +16,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.inference.InferenceException;
-import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ZeroserveConfig;
+import io.smallrye.common.annotation.Blocking;
 
 /** The KServe Open Inference Protocol (v2) over REST: a thin adapter onto {@link InferenceService}. */
 @Path("/v2")
@@ -100,33 +103,41 @@ public class V2Resource {
 
     @POST
     @Path("/models/{model}/infer")
+    @Blocking
     @Operation(summary = "Inference: v2 JSON tensors, or Triton's binary tensor data extension when the "
             + "Inference-Header-Content-Length header is present")
-    public Response infer(@PathParam("model") String model,
+    public CompletionStage<Response> infer(@PathParam("model") String model,
             @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, byte[] body) {
         return infer(model, null, headerLength, body);
     }
 
     @POST
     @Path("/models/{model}/versions/{version}/infer")
+    @Blocking
     @Operation(summary = "Inference on a model version")
-    public Response inferVersion(@PathParam("model") String model, @PathParam("version") String version,
-            @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, byte[] body) {
+    public CompletionStage<Response> inferVersion(@PathParam("model") String model,
+            @PathParam("version") String version, @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength,
+            byte[] body) {
         return infer(model, version, headerLength, body);
     }
 
-    /** The header, not the Content-Type, marks a binary request: Triton's Python client sends no Content-Type. */
-    private Response infer(String model, String version, String headerLength, byte[] body) {
-        int jsonLength = jsonLength(headerLength, body.length);
-        InferenceRequest request = jsonLength == 0 && body.length > 0
-                ? JsonInferenceCodec.decodeRawBinary(body, lifecycle.resolve(model, version).metadata(), model, version)
-                : JsonInferenceCodec.decodeRequest(body, jsonLength, model, version, config.limits().maxElements());
-        JsonInferenceCodec.EncodedResponse encoded = JsonInferenceCodec.encodeResponse(inference.infer(request), request);
-        if (!encoded.hasBinary()) {
-            return Response.ok(encoded.body(), MediaType.APPLICATION_JSON_TYPE).build();
-        }
-        return Response.ok(encoded.body(), MediaType.APPLICATION_OCTET_STREAM_TYPE)
-                .header(INFERENCE_HEADER_CONTENT_LENGTH, encoded.jsonLength()).build();
+    /** The header, not the Content-Type, marks a binary request: Triton's Python client sends none. */
+    private CompletionStage<Response> infer(String model, String version, String headerLength, byte[] body) {
+        return inference.infer(Protocol.REST, () -> {
+            int jsonLength = jsonLength(headerLength, body.length);
+            return jsonLength == 0 && body.length > 0
+                    ? JsonInferenceCodec.decodeRawBinary(body, lifecycle.resolve(model, version).metadata(), model,
+                            version)
+                    : JsonInferenceCodec.decodeRequest(body, jsonLength, model, version, config.limits().maxElements());
+        }).thenApply(exchange -> {
+            JsonInferenceCodec.EncodedResponse encoded = JsonInferenceCodec.encodeResponse(exchange.response(),
+                    exchange.request());
+            if (!encoded.hasBinary()) {
+                return Response.ok(encoded.body(), MediaType.APPLICATION_JSON_TYPE).build();
+            }
+            return Response.ok(encoded.body(), MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                    .header(INFERENCE_HEADER_CONTENT_LENGTH, encoded.jsonLength()).build();
+        });
     }
 
     private static int jsonLength(String headerLength, int bodyLength) {

@@ -1,0 +1,148 @@
+package dev.zeroserve.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.zeroserve.engine.OnnxModelLoader;
+import dev.zeroserve.inference.Status;
+import dev.zeroserve.model.ModelMetadata;
+import dev.zeroserve.scheduling.DynamicBatcher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Every meter in one place, per model and version, with Triton's meaning (see the README's metrics table). Labels are
+ * bounded: model, version, protocol, reason; never anything per request.
+ */
+@ApplicationScoped
+public class InferenceMetrics {
+    /** The protocols a request can arrive by. */
+    public enum Protocol {
+        REST,
+        GRPC;
+
+        String label() {
+            return name().toLowerCase();
+        }
+    }
+
+    private static final double[] BATCH_SIZES = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
+    private static final Duration MIN_LATENCY = Duration.ofMillis(1);
+    private static final Duration MAX_LATENCY = Duration.ofSeconds(30);
+
+    private final MeterRegistry registry;
+    private volatile Tags modelTags = Tags.of("model", "", "version", "");
+    private volatile Timer queueTime;
+    private volatile Timer computeInput;
+    private volatile Timer computeInfer;
+    private volatile Timer computeOutput;
+    private volatile Counter inferences;
+    private volatile Counter executions;
+    private volatile DistributionSummary batchSize;
+
+    public InferenceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Registers the model's meters once it is loaded; the gauges read the batcher. */
+    public void modelReady(ModelMetadata metadata, DynamicBatcher batcher, long loadNanos) {
+        Tags tags = Tags.of("model", metadata.name(), "version", metadata.version());
+        modelTags = tags;
+        queueTime = latency("zeroserve.queue.duration", "Time requests waited in the queue", tags);
+        computeInput = latency("zeroserve.compute.input.duration", "Time preparing a batch's input tensors", tags);
+        computeInfer = latency("zeroserve.compute.infer.duration", "Time ONNX Runtime spent running a batch", tags);
+        computeOutput = latency("zeroserve.compute.output.duration", "Time reading a batch's output tensors", tags);
+        inferences = Counter.builder("zeroserve.inference.count").description("Inferences: rows along the batch "
+                + "dimension (a batch of n counts n)").tags(tags).register(registry);
+        executions = Counter.builder("zeroserve.execution.count").description("Model executions (batches)")
+                .tags(tags).register(registry);
+        batchSize = DistributionSummary.builder("zeroserve.batch.size").description("Rows per model execution")
+                .serviceLevelObjectives(BATCH_SIZES).tags(tags).register(registry);
+        Gauge.builder("zeroserve.queue.depth", batcher, DynamicBatcher::queueDepth)
+                .description("Requests waiting in the queue").tags(tags).register(registry);
+        Gauge.builder("zeroserve.inflight.requests", batcher, DynamicBatcher::inFlight)
+                .description("Requests admitted and not yet answered (queued or running)").tags(tags)
+                .register(registry);
+        Gauge.builder("zeroserve.model.load.duration", () -> loadNanos / 1e9).baseUnit("seconds")
+                .description("Time to load and warm up the model").tags(tags).register(registry);
+        Gauge.builder("zeroserve.model.info", () -> 1)
+                .description("The served model; labels name its execution provider")
+                .tags(tags.and("execution_provider", metadata.properties().get(OnnxModelLoader.EXECUTION_PROVIDER),
+                        "onnxruntime_version", metadata.properties().getOrDefault("onnxruntime_version", "")))
+                .register(registry);
+    }
+
+    private Timer latency(String name, String description, Tags tags) {
+        return Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
+                .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry);
+    }
+
+    public void requestSucceeded(Protocol protocol, long nanos) {
+        Counter.builder("zeroserve.request.success").description("Requests answered successfully")
+                .tags(modelTags).tag("protocol", protocol.label()).register(registry).increment();
+        requestDuration(protocol, nanos);
+    }
+
+    public void requestFailed(Protocol protocol, Status status, long nanos) {
+        Counter.builder("zeroserve.request.failure").description("Requests that failed, by reason")
+                .tags(modelTags).tag("protocol", protocol.label()).tag("reason", reason(status))
+                .register(registry).increment();
+        requestDuration(protocol, nanos);
+    }
+
+    private void requestDuration(Protocol protocol, long nanos) {
+        Timer.builder("zeroserve.request.duration").description("End-to-end request time in the server")
+                .tags(modelTags).tag("protocol", protocol.label()).publishPercentileHistogram()
+                .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Triton's failure reasons (REJECTED, CANCELED, BACKEND, OTHER), split a little finer. */
+    static String reason(Status status) {
+        return switch (status) {
+            case INVALID_ARGUMENT, PAYLOAD_TOO_LARGE -> "invalid";
+            case NOT_FOUND -> "not_found";
+            case UNAVAILABLE, RESOURCE_EXHAUSTED -> "rejected";
+            case DEADLINE_EXCEEDED -> "timeout";
+            case INTERNAL -> "backend";
+        };
+    }
+
+    /** The batcher's observer: queue and compute times, executions and batch sizes. */
+    public DynamicBatcher.BatchObserver batchObserver() {
+        return new DynamicBatcher.BatchObserver() {
+            @Override
+            public void queued(long waitedNanos) {
+                queueTime.record(waitedNanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void batchStarted(int requests, long rows) {
+                executions.increment();
+                inferences.increment(rows);
+                batchSize.record(rows);
+            }
+
+            @Override
+            public void computeInput(long nanos) {
+                computeInput.record(nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void computeInfer(long nanos) {
+                computeInfer.record(nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void computeOutput(long nanos) {
+                computeOutput.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        };
+    }
+}
