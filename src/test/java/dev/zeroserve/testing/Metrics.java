@@ -1,0 +1,20 @@
+package dev.zeroserve.testing;
+
+import static io.restassured.RestAssured.given;
+
+/** Reads a sum of samples from the Prometheus text at /q/metrics. */
+public final class Metrics {
+    private Metrics() {
+    }
+
+    /** The sum of every sample of {@code name} whose labels include {@code labelFragment}. */
+    public static double sum(String name, String labelFragment) {
+        double total = 0;
+        for (String line : given().get("/q/metrics").then().statusCode(200).extract().asString().split("\n")) {
+            if (line.startsWith(name + "{") && line.contains(labelFragment)) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+}
