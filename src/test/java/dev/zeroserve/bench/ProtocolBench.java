@@ -35,8 +35,13 @@ import io.grpc.ManagedChannelBuilder;
  * the bundled model, beside ONNX Runtime called in this process with the same inputs, and prints throughput and
  * latency percentiles with their ratios to the in-process figure. Each cell runs closed-loop clients for a fixed time.
  *
- * <p>Options: {@code --url http://localhost:8080 --seconds 5 --tokens 16,128 --concurrency 1,16
- * --protocols json,binary,grpc --csv target/bench/protocols.csv}.
+ * <p>It also measures ONNX Runtime in-process on batches of 1 to 64 copies (rows per second, the best batch size),
+ * checks the batching goals, and with {@code --overload true} drives gRPC open-loop at four times the throughput it
+ * sustained, reporting admitted latency, refusals, the server's memory ({@code --pid}) and recovery.
+ *
+ * <p>Options: {@code --url http://localhost:8080 --seconds 5 --tokens 16,128 --concurrency 1,4,16,64
+ * --protocols json,binary,grpc --csv target/bench/protocols.csv --overload true --pid <server pid>}.
+ * The chart of latency against throughput is written beside the CSV as an SVG.
  */
 public final class ProtocolBench {
     private static final String MODEL = "all-minilm-l6-v2";
@@ -54,7 +59,7 @@ public final class ProtocolBench {
         }
     }
 
-    private interface Client {
+    interface Client {
         void call() throws Exception;
     }
 
@@ -63,11 +68,12 @@ public final class ProtocolBench {
         String url = options.getOrDefault("url", "http://localhost:8080");
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "5"));
         int[] tokenCounts = ints(options.getOrDefault("tokens", "16,128"));
-        int[] concurrencies = ints(options.getOrDefault("concurrency", "1,16"));
+        int[] concurrencies = ints(options.getOrDefault("concurrency", "1,4,16,64"));
         List<String> protocols = List.of(options.getOrDefault("protocols", "json,binary,grpc").split(","));
         Path csv = Path.of(options.getOrDefault("csv", "target/bench/protocols.csv"));
 
         List<Result> results = new ArrayList<>();
+        Map<Integer, double[]> rawBatched = new LinkedHashMap<>();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI base = URI.create(url);
         ManagedChannel channel = ManagedChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext()
@@ -75,6 +81,7 @@ public final class ProtocolBench {
         try (OrtSession session = DirectOnnxRuntime.openBundledModel()) {
             for (int tokens : tokenCounts) {
                 long[] ids = tokenIds(tokens);
+                rawBatched.put(tokens, rawBatchedThroughput(session, ids, seconds / 2));
                 for (int concurrency : concurrencies) {
                     results.add(run(tokens, RAW, concurrency, seconds,
                             () -> DirectOnnxRuntime.lastHiddenState(session, ids)));
@@ -86,16 +93,70 @@ public final class ProtocolBench {
                     }
                 }
             }
+            print(results);
+            write(csv, results);
+            Charts.latencyAgainstThroughput(results, csv.resolveSibling(csv.getFileName().toString()
+                    .replaceFirst("\\.csv$", "") + ".svg"));
+            goals(results, rawBatched);
+            if (Boolean.parseBoolean(options.getOrDefault("overload", "false"))) {
+                Overload.run(channel, grpcRequest(valuesFor(tokenIds(16))), results, options.get("pid"));
+            }
         } finally {
             channel.shutdownNow();
         }
-        print(results);
-        write(csv, results);
+    }
+
+    /** Rows per second of one in-process caller at batch sizes 1..64; returns {batch size, rows/s} of the best. */
+    private static double[] rawBatchedThroughput(OrtSession session, long[] ids, double seconds) throws Exception {
+        double[] best = { 1, 0 };
+        for (int rows = 1; rows <= 64; rows *= 2) {
+            int batch = rows;
+            Result result = run(ids.length, "raw-batch-" + batch, 1, seconds,
+                    () -> DirectOnnxRuntime.lastHiddenState(session, ids, batch));
+            double rowsPerSecond = result.throughput() * batch;
+            System.out.printf(Locale.ROOT, "%4d tokens  raw batch %-3d %10.1f rows/s%n", ids.length, batch,
+                    rowsPerSecond);
+            if (rowsPerSecond > best[1]) {
+                best = new double[] { batch, rowsPerSecond };
+            }
+        }
+        return best;
+    }
+
+    /** The batching goals of the 16-token gRPC figures, as measured ratios. */
+    private static void goals(List<Result> results, Map<Integer, double[]> rawBatched) {
+        double[] best = rawBatched.get(16);
+        Result raw1 = find(results, 16, RAW, 1);
+        Result grpc16 = find(results, 16, "grpc", 16);
+        Result grpc1 = find(results, 16, "grpc", 1);
+        Result raw16 = find(results, 16, RAW, 16);
+        if (best == null || raw1 == null || grpc16 == null || grpc1 == null || raw16 == null) {
+            return;
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "raw in-process best batch: %d rows, %.1f rows/s; unbatched: %.1f/s (c=1), "
+                + "%.1f/s (c=16)%n", (int) best[0], best[1], raw1.throughput(), raw16.throughput());
+        System.out.printf(Locale.ROOT, "goal c=16 gRPC >= 0.9 x best raw batched: %.1f / %.1f = %.2f%n",
+                grpc16.throughput(), best[1], grpc16.throughput() / best[1]);
+        double unbatched = Math.max(raw1.throughput(), raw16.throughput());
+        System.out.printf(Locale.ROOT, "goal c=16 gRPC >= 1.3 x raw unbatched:     %.1f / %.1f = %.2f%n",
+                grpc16.throughput(), unbatched, grpc16.throughput() / unbatched);
+        System.out.printf(Locale.ROOT, "goal c=1 gRPC p50 <= raw p50 + 1 ms:       %.3f ms vs %.3f ms (+%.3f ms)%n",
+                grpc1.percentile(50), raw1.percentile(50), grpc1.percentile(50) - raw1.percentile(50));
+    }
+
+    static Result find(List<Result> results, int tokens, String protocol, int concurrency) {
+        return results.stream().filter(r -> r.tokens() == tokens && r.protocol().equals(protocol)
+                && r.concurrency() == concurrency).findFirst().orElse(null);
+    }
+
+    static long[][] valuesFor(long[] ids) {
+        return new long[][] { ids, filled(ids.length, 1), new long[ids.length] };
     }
 
     private static Client client(String protocol, long[] ids, String url, HttpClient http, ManagedChannel channel) {
         URI infer = URI.create(url + "/v2/models/" + MODEL + "/infer");
-        long[][] values = { ids, filled(ids.length, 1), new long[ids.length] };
+        long[][] values = valuesFor(ids);
         return switch (protocol) {
             case "json" -> {
                 HttpRequest request = HttpRequest.newBuilder(infer).header("Content-Type", "application/json")
@@ -121,7 +182,7 @@ public final class ProtocolBench {
     }
 
     /** Closed loop: each of {@code concurrency} clients sends its next request when the last one is answered. */
-    private static Result run(int tokens, String protocol, int concurrency, double seconds, Client client)
+    static Result run(int tokens, String protocol, int concurrency, double seconds, Client client)
             throws Exception {
         timed(concurrency, Math.min(1.0, seconds / 3), client);
         long start = System.nanoTime();
@@ -222,7 +283,7 @@ public final class ProtocolBench {
         return header.append("]}").toString();
     }
 
-    private static ModelInferRequest grpcRequest(long[][] values) {
+    static ModelInferRequest grpcRequest(long[][] values) {
         ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(MODEL);
         for (int n = 0; n < INPUTS.length; n++) {
             request.addInputsBuilder().setName(INPUTS[n]).setDatatype("INT64").addShape(1).addShape(values[n].length);

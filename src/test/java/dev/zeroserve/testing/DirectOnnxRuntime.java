@@ -33,14 +33,23 @@ public final class DirectOnnxRuntime {
 
     /** {@code last_hidden_state} for one sequence of token ids, all attended, segment 0. */
     public static float[] lastHiddenState(OrtSession session, long[] tokens) throws OrtException {
+        return lastHiddenState(session, tokens, 1);
+    }
+
+    /** The same for a batch of {@code rows} copies of the sequence, as one call. */
+    public static float[] lastHiddenState(OrtSession session, long[] tokens, int rows) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] ones = new long[tokens.length];
+        long[] ids = new long[tokens.length * rows];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(tokens, 0, ids, r * tokens.length, tokens.length);
+        }
+        long[] ones = new long[ids.length];
         Arrays.fill(ones, 1);
-        long[] shape = { 1, tokens.length };
-        try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), shape);
+        long[] shape = { rows, tokens.length };
+        try (OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
                 OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
-                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[tokens.length]), shape);
-                OrtSession.Result result = session.run(Map.of("input_ids", ids, "attention_mask", mask,
+                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape);
+                OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", mask,
                         "token_type_ids", types))) {
             FloatBuffer out = ((OnnxTensor) result.get("last_hidden_state").get()).getFloatBuffer();
             float[] values = new float[out.remaining()];
