@@ -39,13 +39,14 @@ import io.grpc.ManagedChannelBuilder;
  * checks the batching goals, and with {@code --overload true} drives gRPC open-loop at four times the throughput it
  * sustained, reporting admitted latency, refusals, the server's memory ({@code --pid}) and recovery.
  *
- * <p>Options: {@code --url http://localhost:8080 --seconds 5 --tokens 16,128 --concurrency 1,4,16,64
+ * <p>Options: {@code --url http://localhost:8080 --seconds 5 --warmup 5 --tokens 16,128 --concurrency 1,4,16,64
  * --protocols json,binary,grpc --csv target/bench/protocols.csv --overload true --pid <server pid>}.
  * The chart of latency against throughput is written beside the CSV as an SVG.
  */
 public final class ProtocolBench {
     private static final String MODEL = "all-minilm-l6-v2";
     private static final String RAW = "raw-onnxruntime";
+    private static final int WARMUP_CONCURRENCY = 8;
     private static final String[] INPUTS = { "input_ids", "attention_mask", "token_type_ids" };
 
     /** One measured cell. */
@@ -67,6 +68,7 @@ public final class ProtocolBench {
         Map<String, String> options = options(args);
         String url = options.getOrDefault("url", "http://localhost:8080");
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "5"));
+        double warmup = Double.parseDouble(options.getOrDefault("warmup", "5"));
         int[] tokenCounts = ints(options.getOrDefault("tokens", "16,128"));
         int[] concurrencies = ints(options.getOrDefault("concurrency", "1,4,16,64"));
         List<String> protocols = List.of(options.getOrDefault("protocols", "json,binary,grpc").split(","));
@@ -88,6 +90,8 @@ public final class ProtocolBench {
                 }
                 for (String protocol : protocols) {
                     Client client = client(protocol, ids, url, http, channel);
+                    // Each path runs hot before it is measured: the JIT compiles the server's code per protocol.
+                    timed(WARMUP_CONCURRENCY, warmup, client);
                     for (int concurrency : concurrencies) {
                         results.add(run(tokens, protocol, concurrency, seconds, client));
                     }
