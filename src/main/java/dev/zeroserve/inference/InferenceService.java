@@ -1,5 +1,6 @@
 package dev.zeroserve.inference;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -13,6 +14,7 @@ import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.scheduling.DynamicBatcher;
 
 /**
  * Where every protocol adapter sends its requests: decodes (through the adapter's codec), resolves the model,
@@ -41,23 +43,45 @@ public class InferenceService {
 
     /** @param decoder turns the wire request into the canonical one; its failures count as the request's */
     public CompletionStage<Exchange> infer(Protocol protocol, Supplier<InferenceRequest> decoder) {
+        return inferParts(protocol, () -> List.of(decoder.get())).thenApply(exchanges -> exchanges.get(0));
+    }
+
+    /**
+     * One client request that needs several model calls, such as texts of different lengths: the parts are
+     * validated and queued together, and the request succeeds or fails, and is counted, as one.
+     *
+     * @param decoder turns the wire request into its parts, all for the same model, with the same parameters
+     * @return each part's exchange, in the order of the parts
+     */
+    public CompletionStage<List<Exchange>> inferParts(Protocol protocol, Supplier<List<InferenceRequest>> decoder) {
         long received = System.nanoTime();
-        CompletableFuture<Exchange> result;
+        CompletableFuture<List<Exchange>> result;
         try {
-            InferenceRequest request = decoder.get();
-            OnnxModel model = lifecycle.resolve(request.modelName(), request.modelVersion());
-            List<String> outputs = RequestValidator.validate(request, model.metadata());
-            long deadline = deadline(request, received);
-            if (request.deadlinePassed(System.nanoTime()) || deadline - System.nanoTime() <= 0) {
+            List<InferenceRequest> parts = decoder.get();
+            OnnxModel model = lifecycle.resolve(parts.get(0).modelName(), parts.get(0).modelVersion());
+            List<DynamicBatcher.Work> work = new ArrayList<>(parts.size());
+            for (InferenceRequest part : parts) {
+                work.add(new DynamicBatcher.Work(part.inputs(), RequestValidator.validate(part, model.metadata()),
+                        part.padding()));
+            }
+            long deadline = deadline(parts.get(0), received);
+            if (parts.get(0).deadlinePassed(System.nanoTime()) || deadline - System.nanoTime() <= 0) {
                 throw new InferenceException(Status.DEADLINE_EXCEEDED, "the request's deadline passed before it ran");
             }
-            result = lifecycle.batcher().submit(request.inputs(), outputs, deadline)
-                    .thenApply(tensors -> new Exchange(request, new InferenceResponse(model.metadata().name(),
-                            model.metadata().version(), request.id(), tensors)));
+            List<CompletableFuture<List<Tensor>>> outputs = lifecycle.batcher().submitAll(work, deadline);
+            result = CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                List<Exchange> exchanges = new ArrayList<>(parts.size());
+                for (int i = 0; i < parts.size(); i++) {
+                    InferenceRequest part = parts.get(i);
+                    exchanges.add(new Exchange(part, new InferenceResponse(model.metadata().name(),
+                            model.metadata().version(), part.id(), outputs.get(i).join())));
+                }
+                return exchanges;
+            });
         } catch (InferenceException e) {
             result = CompletableFuture.failedFuture(e);
         }
-        return result.whenComplete((exchange, failure) -> {
+        return result.whenComplete((exchanges, failure) -> {
             long nanos = System.nanoTime() - received;
             if (failure == null) {
                 metrics.requestSucceeded(protocol, nanos);

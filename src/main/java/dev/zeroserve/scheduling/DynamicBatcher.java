@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import dev.zeroserve.engine.RunObserver;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.SequencePadding;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.model.ModelMetadata;
@@ -30,6 +31,10 @@ import dev.zeroserve.model.TensorSpec;
  * and splits the outputs back. With a queue delay of 0 a lone request runs at once; batches form from what queues
  * while the workers are busy. A request bigger than the maximum batch runs alone. A full queue refuses at once; a
  * request whose deadline passes while it waits is failed then and never run.
+ *
+ * <p>Token sequences ({@link SequencePadding}) are grouped by length bucket instead of by exact shape: the batch is
+ * padded on the right to its longest sequence, each input with its own pad value (the attention mask with 0), and
+ * every request gets its rows of the outputs at that padded length.
  */
 public final class DynamicBatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
@@ -50,6 +55,14 @@ public final class DynamicBatcher implements AutoCloseable {
      * @param maxQueueDelayNanos how long the oldest request may wait for a batch to fill; 0 = run what is there
      */
     public record Settings(int maxBatchSize, long maxQueueDelayNanos, int queueCapacity, int parallelBatches) {
+    }
+
+    /**
+     * One model call's worth of validated work.
+     *
+     * @param padding how dimension 1 of the inputs may be padded to share a batch, or null
+     */
+    public record Work(List<Tensor> inputs, List<String> outputs, SequencePadding padding) {
     }
 
     private final Engine engine;
@@ -107,23 +120,44 @@ public final class DynamicBatcher implements AutoCloseable {
      * @throws InferenceException UNAVAILABLE at once when the queue is full or the batcher is closed
      */
     public CompletableFuture<List<Tensor>> submit(List<Tensor> inputs, List<String> outputs, long deadlineNanos) {
-        Pending pending = new Pending(inputs, outputs, deadlineNanos, batchable);
+        return submitAll(List.of(new Work(inputs, outputs, null)), deadlineNanos).get(0);
+    }
+
+    /**
+     * Queues the parts of one client request together: all are admitted, or none when the queue lacks room for all.
+     *
+     * @return each part's outputs, in the order of the parts
+     * @throws InferenceException UNAVAILABLE at once when the queue is full or the batcher is closed
+     */
+    public List<CompletableFuture<List<Tensor>>> submitAll(List<Work> parts, long deadlineNanos) {
+        List<Pending> admitted = new ArrayList<>(parts.size());
+        for (Work part : parts) {
+            admitted.add(new Pending(part, deadlineNanos, batchable));
+        }
         synchronized (lock) {
             if (closed) {
                 throw new InferenceException(Status.UNAVAILABLE, "the server is shutting down", 1);
             }
-            if (queue.size() >= settings.queueCapacity()) {
+            if (queue.size() + admitted.size() > settings.queueCapacity()) {
                 throw new InferenceException(Status.UNAVAILABLE, "the request queue is full ("
-                        + settings.queueCapacity() + " waiting, zeroserve.batching.queue-capacity); retry shortly", 1);
+                        + settings.queueCapacity() + " waiting, zeroserve.batching.queue-capacity"
+                        + (admitted.size() > 1 ? "; this request needs " + admitted.size() + " places" : "")
+                        + "); retry shortly", 1);
             }
-            // Scheduled before a worker can see the request; the timer takes the lock, so it cannot act before.
-            pending.timeout = timers.schedule(() -> expire(pending), Math.max(0, deadlineNanos - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
-            queue.addLast(pending);
-            inFlight.incrementAndGet();
+            for (Pending pending : admitted) {
+                // Scheduled before a worker can see the request; the timer takes the lock, so it cannot act before.
+                pending.timeout = timers.schedule(() -> expire(pending),
+                        Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                queue.addLast(pending);
+                inFlight.incrementAndGet();
+            }
             lock.notifyAll();
         }
-        return pending.result;
+        List<CompletableFuture<List<Tensor>>> results = new ArrayList<>(admitted.size());
+        for (Pending pending : admitted) {
+            results.add(pending.result);
+        }
+        return results;
     }
 
     private void expire(Pending pending) {
@@ -227,23 +261,67 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     private static List<Tensor> concatenate(List<Pending> batch, long rows) {
-        List<Tensor> first = batch.get(0).inputs;
-        List<Tensor> joined = new ArrayList<>(first.size());
-        for (int i = 0; i < first.size(); i++) {
-            Tensor model = first.get(i);
-            long bytes = 0;
+        Pending first = batch.get(0);
+        long sequence = 0;
+        if (first.padValues != null) {
             for (Pending pending : batch) {
-                bytes += pending.inputs.get(i).byteSize();
+                sequence = Math.max(sequence, pending.sequenceLength);
             }
-            ByteBuffer data = Tensor.allocate(bytes);
-            for (Pending pending : batch) {
-                data.put(pending.inputs.get(i).data().duplicate().clear().limit(pending.inputs.get(i).byteSize()));
-            }
+        }
+        List<Tensor> joined = new ArrayList<>(first.inputs.size());
+        for (int i = 0; i < first.inputs.size(); i++) {
+            Tensor model = first.inputs.get(i);
             long[] shape = model.shape().clone();
             shape[0] = rows;
+            ByteBuffer data;
+            if (first.padValues == null) {
+                long bytes = 0;
+                for (Pending pending : batch) {
+                    bytes += pending.inputs.get(i).byteSize();
+                }
+                data = Tensor.allocate(bytes);
+                for (Pending pending : batch) {
+                    data.put(pending.inputs.get(i).data().duplicate().clear().limit(pending.inputs.get(i).byteSize()));
+                }
+            } else {
+                shape[1] = sequence;
+                data = padded(batch, i, shape);
+            }
             joined.add(Tensor.of(model.name(), model.dataType(), shape, data.flip()));
         }
         return joined;
+    }
+
+    /** Input {@code index} of every request, each row copied once and lengthened to {@code shape[1]}. */
+    private static ByteBuffer padded(List<Pending> batch, int index, long[] shape) {
+        DataType type = batch.get(0).inputs.get(index).dataType();
+        long padValue = batch.get(0).padValues[index];
+        long elementsPerPosition = 1;
+        for (int d = 2; d < shape.length; d++) {
+            elementsPerPosition *= shape[d];
+        }
+        long paddedRowElements = shape[1] * elementsPerPosition;
+        ByteBuffer data = Tensor.allocate(shape[0] * paddedRowElements * type.byteSize());
+        for (Pending pending : batch) {
+            ByteBuffer source = pending.inputs.get(index).data();
+            int rowBytes = (int) (pending.sequenceLength * elementsPerPosition * type.byteSize());
+            for (int row = 0; row < pending.rows; row++) {
+                data.put(source.duplicate().clear().position(row * rowBytes).limit((row + 1) * rowBytes));
+                fill(data, type, padValue, paddedRowElements - pending.sequenceLength * elementsPerPosition);
+            }
+        }
+        return data;
+    }
+
+    private static void fill(ByteBuffer data, DataType type, long value, long count) {
+        for (long n = 0; n < count; n++) {
+            switch (type.byteSize()) {
+                case 1 -> data.put((byte) value);
+                case 2 -> data.putShort((short) value);
+                case 4 -> data.putInt((int) value);
+                default -> data.putLong(value);
+            }
+        }
     }
 
     /** Gives each request its rows of every output, as views of the batch's output buffers. */
@@ -330,27 +408,65 @@ public final class DynamicBatcher implements AutoCloseable {
         final long rows;
         /** Whether every input agrees on the batch dimension, so the request can share a batch. */
         final boolean groupable;
+        /** Each input's pad value, by input index, for a request whose sequence dimension may be padded; else null. */
+        final long[] padValues;
+        final long sequenceLength;
         final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
         ScheduledFuture<?> timeout;
 
-        Pending(List<Tensor> inputs, List<String> outputs, long deadlineNanos, boolean batchable) {
-            this.inputs = inputs;
-            this.outputs = outputs;
+        Pending(Work work, long deadlineNanos, boolean batchable) {
+            this.inputs = work.inputs();
+            this.outputs = work.outputs();
             this.deadlineNanos = deadlineNanos;
             this.rows = batchable && !inputs.isEmpty() ? inputs.get(0).shape()[0] : 1;
-            this.groupable = batchable && inputs.stream().allMatch(input -> input.shape()[0] == rows);
+            this.padValues = work.padding() == null ? null : padValues(work.inputs(), work.padding());
+            this.sequenceLength = padValues == null ? 0 : inputs.get(0).shape()[1];
+            this.groupable = batchable && inputs.stream().allMatch(input -> input.shape()[0] == rows
+                    && (padValues == null || input.shape()[1] == sequenceLength));
         }
 
-        /** Same requested outputs, and every input has the same shape past the batch dimension. */
+        private static long[] padValues(List<Tensor> inputs, SequencePadding padding) {
+            long[] values = new long[inputs.size()];
+            for (int i = 0; i < values.length; i++) {
+                Tensor input = inputs.get(i);
+                Long value = padding.padValues().get(input.name());
+                if (value == null || input.shape().length < 2 || !isInteger(input.dataType())) {
+                    throw new IllegalArgumentException("input '" + input.name() + "' (" + input.dataType() + " "
+                            + Arrays.toString(input.shape()) + ") cannot be padded as a sequence");
+                }
+                values[i] = value;
+            }
+            return values;
+        }
+
+        private static boolean isInteger(DataType type) {
+            return switch (type) {
+                case BOOL, UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
+                default -> false;
+            };
+        }
+
+        /**
+         * Same requested outputs and input names; every input has the same shape past the batch dimension or, for
+         * padded sequences, past the sequence dimension, and the sequences fall into the same length bucket.
+         */
         boolean sameGroup(Pending other) {
             if (!groupable || !other.groupable || !outputs.equals(other.outputs)
-                    || inputs.size() != other.inputs.size()) {
+                    || inputs.size() != other.inputs.size() || (padValues == null) != (other.padValues == null)) {
                 return false;
+            }
+            int from = 1;
+            if (padValues != null) {
+                if (!Arrays.equals(padValues, other.padValues) || SequencePadding.lengthBucket(sequenceLength)
+                        != SequencePadding.lengthBucket(other.sequenceLength)) {
+                    return false;
+                }
+                from = 2;
             }
             for (int i = 0; i < inputs.size(); i++) {
                 Tensor a = inputs.get(i);
                 Tensor b = other.inputs.get(i);
-                if (!a.name().equals(b.name()) || !Arrays.equals(a.shape(), 1, a.shape().length, b.shape(), 1,
+                if (!a.name().equals(b.name()) || !Arrays.equals(a.shape(), from, a.shape().length, b.shape(), from,
                         b.shape().length)) {
                     return false;
                 }
