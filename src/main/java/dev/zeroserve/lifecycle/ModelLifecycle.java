@@ -130,6 +130,11 @@ public class ModelLifecycle {
         }
     }
 
+    /** The name the model is served under, known before it is loaded. */
+    public String modelName() {
+        return modelName;
+    }
+
     public State state() {
         return state;
     }

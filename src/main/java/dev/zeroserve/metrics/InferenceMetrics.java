@@ -25,7 +25,9 @@ public class InferenceMetrics {
     /** The protocols a request can arrive by. */
     public enum Protocol {
         REST,
-        GRPC;
+        GRPC,
+        /** The OpenAI-compatible embeddings API. */
+        OPENAI;
 
         String label() {
             return name().toLowerCase();
@@ -33,6 +35,7 @@ public class InferenceMetrics {
     }
 
     private static final double[] BATCH_SIZES = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
+    private static final double[] TOKENS = { 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 };
     private static final Duration MIN_LATENCY = Duration.ofMillis(1);
     private static final Duration MAX_LATENCY = Duration.ofSeconds(30);
 
@@ -94,6 +97,13 @@ public class InferenceMetrics {
                 .tags(modelTags).tag("protocol", protocol.label()).tag("reason", reason(status))
                 .register(registry).increment();
         requestDuration(protocol, nanos);
+    }
+
+    /** Tokens of one successful text request (the OpenAI usage's prompt_tokens). */
+    public void requestTokens(Protocol protocol, long tokens) {
+        DistributionSummary.builder("zeroserve.request.tokens").description("Tokens per text request, special "
+                + "tokens included").tags(modelTags).tag("protocol", protocol.label()).serviceLevelObjectives(TOKENS)
+                .register(registry).record(tokens);
     }
 
     private void requestDuration(Protocol protocol, long nanos) {

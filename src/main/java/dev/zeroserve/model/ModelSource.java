@@ -15,6 +15,9 @@ public final class ModelSource {
     /** The bundled all-MiniLM-L6-v2 (int8) model, carried by a jar from Maven Central. */
     public static final String BUNDLED_URI = "classpath:all-minilm-l6-v2-q.onnx";
     static final String BUNDLED_NAME = "all-minilm-l6-v2";
+    /** The bundled model's HuggingFace tokenizer, in the same jar. */
+    static final String BUNDLED_TOKENIZER_URI = "classpath:all-minilm-l6-v2-q-tokenizer.json";
+    private static final String TOKENIZER_FILE = "tokenizer.json";
 
     private static final String CLASSPATH = "classpath:";
     private static final String FILE = "file:";
@@ -88,6 +91,18 @@ public final class ModelSource {
         }
         String fileName = file != null ? file.getFileName().toString() : Path.of(resource).getFileName().toString();
         return fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - ".onnx".length()) : fileName;
+    }
+
+    /** The model's own tokenizer: the bundled model's, or a {@code tokenizer.json} beside the model file. */
+    public Optional<String> defaultTokenizerUri() {
+        if (BUNDLED_URI.equals(uri)) {
+            return Optional.of(BUNDLED_TOKENIZER_URI);
+        }
+        if (file == null || file.getParent() == null) {
+            return Optional.empty();
+        }
+        Path tokenizer = file.resolveSibling(TOKENIZER_FILE);
+        return Files.isReadable(tokenizer) ? Optional.of(FILE + tokenizer) : Optional.empty();
     }
 
     /** The version directory of the repository layout, if the file sits in one. */

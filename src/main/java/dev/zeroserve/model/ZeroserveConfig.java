@@ -20,6 +20,8 @@ public interface ZeroserveConfig {
 
     Batching batching();
 
+    Embeddings embeddings();
+
     interface Model {
         /** Where the ONNX model comes from: {@code classpath:<resource>} or {@code file:<path>}. */
         @WithDefault(ModelSource.BUNDLED_URI)
@@ -93,6 +95,52 @@ public interface ZeroserveConfig {
         /** How long a request may wait before it is answered 504 without running; a request may ask for less or more. */
         @WithDefault("30S")
         java.time.Duration requestTimeout();
+    }
+
+    /** The OpenAI-compatible text embeddings API (/v1/embeddings), served when the model has a tokenizer. */
+    interface Embeddings {
+        /**
+         * The model's HuggingFace {@code tokenizer.json}: {@code classpath:<resource>} or {@code file:<path>}. By
+         * default the bundled model's own, or a {@code tokenizer.json} beside a model file; without one the API
+         * answers that the model cannot embed text.
+         */
+        Optional<String> tokenizerUri();
+
+        /** How the token vectors of a text become one embedding. */
+        @WithDefault("mean")
+        Pooling pooling();
+
+        /** Whether embeddings are scaled to unit length (L2), so that a dot product is their cosine similarity. */
+        @WithDefault("true")
+        boolean normalize();
+
+        /** Most tokens of one input, special tokens included; all-MiniLM-L6-v2 was trained on 256. */
+        @WithDefault("256")
+        int maxSequenceLength();
+
+        /** Longer inputs are cut to the maximum length when true, and refused with 400 when false. */
+        @WithDefault("false")
+        boolean truncate();
+
+        /** Most inputs in one request. */
+        @WithDefault("128")
+        int maxInputs();
+
+        /**
+         * Smaller sizes the request's {@code dimensions} may ask for, for models trained to be cut (Matryoshka): the
+         * embedding keeps its first values and is normalised again. Empty: only the model's own size.
+         */
+        Optional<List<Integer>> dimensions();
+
+        /** The model output holding the token vectors [batch, sequence, hidden]; by default the first of rank 3. */
+        Optional<String> output();
+    }
+
+    enum Pooling {
+        /** The average of the token vectors, padding excluded (sentence-transformers' default). */
+        MEAN,
+        /** The first token's vector ([CLS]). */
+        CLS
     }
 
     enum ExecutionProvider {

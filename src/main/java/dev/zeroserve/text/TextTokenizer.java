@@ -1,0 +1,148 @@
+package dev.zeroserve.text;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+/**
+ * A model's HuggingFace tokenizer ({@code tokenizer.json}) through DJL's bindings to the Rust library: text to token
+ * ids, special tokens added, never padded (the batcher pads), cut at the maximum length.
+ */
+public final class TextTokenizer implements AutoCloseable {
+    static {
+        // DJL copies its native library out of the jar into ~/.djl.ai, and downloads one when the jar has none for
+        // the platform. Keep it offline and in the temporary directory, where ONNX Runtime unpacks its own, unless
+        // the operator chose a cache directory.
+        if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null
+                && System.getenv("ENGINE_CACHE_DIR") == null && System.getProperty("ENGINE_CACHE_DIR") == null) {
+            System.setProperty("ENGINE_CACHE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "zeroserve-djl")
+                    .toString());
+        }
+        if (System.getenv("DJL_OFFLINE") == null && System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
+    private static final String CLASSPATH = "classpath:";
+    private static final String FILE = "file:";
+
+    /** One text's tokens. {@code truncated} tells that the text had more tokens than the maximum length. */
+    public record Tokens(long[] ids, long[] typeIds, boolean truncated) {
+    }
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final String uri;
+    private final int vocabularySize;
+    private final long padId;
+
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, String uri, int vocabularySize, long padId) {
+        this.tokenizer = tokenizer;
+        this.uri = uri;
+        this.vocabularySize = vocabularySize;
+        this.padId = padId;
+    }
+
+    /**
+     * @param uri {@code classpath:<resource>} or {@code file:<path>} of a {@code tokenizer.json}
+     * @throws IllegalArgumentException naming {@code zeroserve.embeddings.tokenizer-uri} if it cannot be read
+     */
+    public static TextTokenizer load(String uri, int maxLength) {
+        byte[] json = read(uri);
+        try {
+            JsonNode definition = new ObjectMapper().readTree(json);
+            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
+                    Map.of("padding", "false", "truncation", "true", "maxLength", Integer.toString(maxLength)));
+            return new TextTokenizer(tokenizer, uri, vocabularySize(definition), padId(definition));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri
+                    + ": not a HuggingFace tokenizer.json: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] read(String uri) {
+        try {
+            if (uri.startsWith(CLASSPATH)) {
+                String resource = uri.substring(CLASSPATH.length()).replaceFirst("^/+", "");
+                try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri
+                                + ": no such resource on the classpath");
+                    }
+                    return in.readAllBytes();
+                }
+            }
+            if (uri.startsWith(FILE)) {
+                return Files.readAllBytes(Path.of(uri.substring(FILE.length()).replaceFirst("^//", "")));
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri + ": cannot be read: "
+                    + e, e);
+        }
+        throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri
+                + ": must start with classpath: or file:");
+    }
+
+    /** One more than the largest id of the vocabulary and the added tokens: ids from 0 below it are valid. */
+    private static int vocabularySize(JsonNode definition) {
+        JsonNode vocabulary = definition.path("model").path("vocab");
+        int size = 0;
+        if (vocabulary.isArray()) {
+            // Unigram models list [piece, score] pairs; the id is the position.
+            size = vocabulary.size();
+        } else {
+            for (JsonNode id : vocabulary) {
+                size = Math.max(size, id.asInt() + 1);
+            }
+        }
+        for (JsonNode added : definition.path("added_tokens")) {
+            size = Math.max(size, added.path("id").asInt() + 1);
+        }
+        if (size == 0) {
+            throw new IllegalArgumentException("it has no vocabulary");
+        }
+        return size;
+    }
+
+    private static long padId(JsonNode definition) {
+        return definition.path("padding").path("pad_id").asLong(0);
+    }
+
+    /** Tokens of each text, in order, with the tokenizer's special tokens ([CLS] ... [SEP] for BERT). */
+    public Tokens[] encode(List<String> texts) {
+        Encoding[] encodings = tokenizer.batchEncode(texts);
+        Tokens[] tokens = new Tokens[encodings.length];
+        for (int i = 0; i < encodings.length; i++) {
+            tokens[i] = new Tokens(encodings[i].getIds(), encodings[i].getTypeIds(), encodings[i].exceedMaxLength());
+        }
+        return tokens;
+    }
+
+    /** Valid token ids are {@code 0 .. vocabularySize() - 1}. */
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /** The id the tokenizer pads with ([PAD]). */
+    public long padId() {
+        return padId;
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
