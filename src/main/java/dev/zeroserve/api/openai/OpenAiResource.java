@@ -1,0 +1,130 @@
+package dev.zeroserve.api.openai;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.InferenceService;
+import dev.zeroserve.inference.Status;
+import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.text.InvalidEmbeddingRequest;
+import dev.zeroserve.text.TextEmbedder;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * The OpenAI-compatible embeddings API: a thin adapter onto {@link TextEmbedder}. Its failures leave in OpenAI's
+ * shape, {@code {"error": {"message", "type", "param", "code"}}}; the mappers below serve this resource only.
+ */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "OpenAI embeddings", description = "OpenAI-compatible text embeddings")
+public class OpenAiResource {
+    private static final Logger LOG = Logger.getLogger(OpenAiResource.class);
+
+    private final TextEmbedder embedder;
+    private final ModelLifecycle lifecycle;
+    private final ObjectMapper mapper;
+    private final long created = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000;
+
+    OpenAiResource(TextEmbedder embedder, ModelLifecycle lifecycle, ObjectMapper mapper) {
+        this.embedder = embedder;
+        this.lifecycle = lifecycle;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Path("/embeddings")
+    @Blocking
+    @Operation(summary = "Embeddings of texts or token id sequences")
+    public CompletionStage<OpenAiJson.EmbeddingList> embeddings(byte[] body) {
+        EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, body);
+        return embedder.embed(request.model(), request.inputs(), request.dimensions()).thenApply(result -> {
+            List<OpenAiJson.Embedding> data = new ArrayList<>(result.vectors().size());
+            for (int i = 0; i < result.vectors().size(); i++) {
+                float[] vector = result.vectors().get(i);
+                data.add(new OpenAiJson.Embedding(i, request.base64() ? base64(vector) : vector));
+            }
+            return new OpenAiJson.EmbeddingList(OpenAiJson.LIST, data, request.model(),
+                    new OpenAiJson.Usage(result.promptTokens(), result.promptTokens()));
+        });
+    }
+
+    /** Little-endian float32, as OpenAI encodes them and its SDKs decode them. */
+    static String base64(float[] vector) {
+        ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(vector);
+        return Base64.getEncoder().encodeToString(bytes.array());
+    }
+
+    @GET
+    @Path("/models")
+    @Operation(summary = "The served model")
+    public OpenAiJson.ModelList models() {
+        return new OpenAiJson.ModelList(OpenAiJson.LIST, List.of(new OpenAiJson.Model(lifecycle.modelName(),
+                created)));
+    }
+
+    @GET
+    @Path("/models/{model}")
+    @Operation(summary = "One model")
+    public OpenAiJson.Model model(@PathParam("model") String model) {
+        if (!model.equals(lifecycle.modelName())) {
+            throw notFound(model);
+        }
+        return new OpenAiJson.Model(model, created);
+    }
+
+    private InferenceException notFound(String model) {
+        return new InferenceException(Status.NOT_FOUND, "the model '" + model + "' does not exist; this server "
+                + "serves '" + lifecycle.modelName() + "'");
+    }
+
+    @ServerExceptionMapper
+    public Response failure(InferenceException e) {
+        if (e.status() == Status.INTERNAL) {
+            LOG.error("Embeddings failed", e);
+        }
+        int status = e.status().httpStatus();
+        String param = e instanceof InvalidEmbeddingRequest invalid ? invalid.field()
+                : e.status() == Status.NOT_FOUND ? "model" : null;
+        String code = e.status() == Status.NOT_FOUND ? "model_not_found" : null;
+        Response response = error(status, e.getMessage(), param, code);
+        if (e.retryAfterSeconds() > 0) {
+            response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());
+        }
+        return response;
+    }
+
+    @ServerExceptionMapper
+    public Response stageFailure(CompletionException e) {
+        return failure(InferenceService.unwrap(e));
+    }
+
+    static Response error(int status, String message, String param, String code) {
+        String type = status >= 500 ? "server_error" : "invalid_request_error";
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new OpenAiJson.ErrorBody(new OpenAiJson.Error(message, type, param, code))).build();
+    }
+}
