@@ -1,0 +1,374 @@
+package dev.zeroserve.api.openai;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.zeroserve.inference.SequencePadding;
+import dev.zeroserve.testing.Await;
+import dev.zeroserve.testing.DirectEmbeddings;
+import dev.zeroserve.testing.Metrics;
+import dev.zeroserve.testing.Sentences;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/** /v1/embeddings and /v1/models over real HTTP against the bundled all-MiniLM-L6-v2, with its defaults. */
+@QuarkusTest
+class EmbeddingsApiTest {
+    static final String MODEL = "all-minilm-l6-v2";
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final double SAME = 0.9999;
+    /**
+     * The bundled int8 model quantizes activations with one scale per call, so rows that share a call (other texts,
+     * padding) move each other's results slightly; measured no lower than 0.9815, for a 4-token text padded to 12
+     * (see {@link DirectEmbeddings}).
+     */
+    static final double SAME_CALL_INT8 = 0.98;
+    private static DirectEmbeddings direct;
+
+    @BeforeAll
+    static void openReference() throws Exception {
+        direct = new DirectEmbeddings();
+    }
+
+    @AfterAll
+    static void closeReference() throws Exception {
+        direct.close();
+    }
+
+    @BeforeEach
+    void awaitModel() {
+        Await.modelReady();
+    }
+
+    static Response post(String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/v1/embeddings");
+    }
+
+    static JsonNode embeddings(ObjectNode request) throws Exception {
+        Response response = post(request.toString());
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+        return MAPPER.readTree(response.asString());
+    }
+
+    static ObjectNode request(Object... texts) {
+        ObjectNode request = MAPPER.createObjectNode().put("model", MODEL);
+        ArrayNode input = request.putArray("input");
+        for (Object text : texts) {
+            input.add((String) text);
+        }
+        return request;
+    }
+
+    static float[] floats(JsonNode embedding) {
+        float[] values = new float[embedding.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) embedding.get(i).asDouble();
+        }
+        return values;
+    }
+
+    static List<float[]> vectors(JsonNode response) {
+        List<float[]> vectors = new ArrayList<>();
+        for (JsonNode item : response.get("data")) {
+            vectors.add(floats(item.get("embedding")));
+        }
+        return vectors;
+    }
+
+    /**
+     * What the server computes for the texts of one request on an otherwise idle server: one call per length bucket
+     * (the documented policy), each padded to its longest text with attention mask 0.
+     */
+    static List<float[]> directByBucket(List<long[]> sequences) throws Exception {
+        Map<Long, List<Integer>> buckets = new TreeMap<>();
+        for (int i = 0; i < sequences.size(); i++) {
+            buckets.computeIfAbsent(SequencePadding.lengthBucket(sequences.get(i).length), b -> new ArrayList<>())
+                    .add(i);
+        }
+        float[][] embeddings = new float[sequences.size()][];
+        for (List<Integer> bucket : buckets.values()) {
+            List<float[]> batch = direct.embedBatch(bucket.stream().map(sequences::get).toList());
+            for (int r = 0; r < bucket.size(); r++) {
+                embeddings[bucket.get(r)] = batch.get(r);
+            }
+        }
+        return List.of(embeddings);
+    }
+
+    static List<long[]> tokenIds(String... texts) {
+        List<long[]> ids = new ArrayList<>();
+        for (String text : texts) {
+            ids.add(direct.tokenIds(text));
+        }
+        return ids;
+    }
+
+    @Test
+    void fixedSentencesEqualTheDirectTokenizerOnnxRuntimeAndMeanPooling() throws Exception {
+        for (String sentence : Sentences.FIXED) {
+            float[] served = vectors(embeddings(request(sentence))).get(0);
+            assertThat(DirectEmbeddings.cosine(served, direct.embed(sentence))).as("alone: %s", sentence)
+                    .isGreaterThanOrEqualTo(SAME);
+        }
+        List<float[]> together = vectors(embeddings(request(Sentences.FIXED.toArray())));
+        List<float[]> expected = directByBucket(tokenIds(Sentences.FIXED.toArray(String[]::new)));
+        assertThat(together).hasSize(Sentences.FIXED.size());
+        for (int i = 0; i < together.size(); i++) {
+            assertThat(DirectEmbeddings.cosine(together.get(i), expected.get(i)))
+                    .as("in one request: %s", Sentences.FIXED.get(i)).isGreaterThanOrEqualTo(SAME);
+        }
+    }
+
+    @Test
+    void eachTextOfAMixedRequestGetsItsStandAloneResult() throws Exception {
+        String[] mixed = { Sentences.SHORT, Sentences.LONG, "Hi.", Sentences.LONG + " And one more clause.",
+                Sentences.SHORT };
+        List<float[]> together = vectors(embeddings(request((Object[]) mixed)));
+        List<float[]> byBucket = directByBucket(tokenIds(mixed));
+        for (int i = 0; i < mixed.length; i++) {
+            float[] alone = vectors(embeddings(request(mixed[i]))).get(0);
+            assertThat(DirectEmbeddings.cosine(alone, direct.embed(mixed[i]))).as("text %d alone", i)
+                    .isGreaterThanOrEqualTo(SAME);
+            assertThat(DirectEmbeddings.cosine(together.get(i), byBucket.get(i)))
+                    .as("text %d against its length bucket run directly", i).isGreaterThanOrEqualTo(SAME);
+            assertThat(DirectEmbeddings.cosine(together.get(i), alone)).as("text %d with the others and alone", i)
+                    .isGreaterThanOrEqualTo(SAME_CALL_INT8);
+        }
+        // Short texts did not share a call with the long ones: the long texts' padding would have moved them.
+        List<float[]> allInOneCall = direct.embedBatch(tokenIds(mixed));
+        assertThat(DirectEmbeddings.cosine(together.get(2), allInOneCall.get(2))).isLessThan(SAME);
+    }
+
+    @Test
+    void theResponseHasOpenAisShapeFieldByField() throws Exception {
+        JsonNode response = embeddings(request("hello world", "second input"));
+        assertThat(response.size()).as("fields: %s", response).isEqualTo(4);
+        assertThat(response.get("object").asText()).isEqualTo("list");
+        assertThat(response.get("model").asText()).isEqualTo(MODEL);
+        JsonNode data = response.get("data");
+        assertThat(data.isArray()).isTrue();
+        assertThat(data.size()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            JsonNode item = data.get(i);
+            assertThat(fieldNames(item)).containsExactly("object", "index", "embedding");
+            assertThat(item.get("object").asText()).isEqualTo("embedding");
+            assertThat(item.get("index").isInt()).isTrue();
+            assertThat(item.get("index").asInt()).isEqualTo(i);
+            assertThat(item.get("embedding").isArray()).isTrue();
+            assertThat(item.get("embedding").size()).isEqualTo(384);
+            item.get("embedding").forEach(value -> assertThat(value.isNumber()).isTrue());
+            double norm = 0;
+            for (float value : floats(item.get("embedding"))) {
+                norm += value * value;
+            }
+            assertThat(norm).as("normalised").isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+        }
+        JsonNode usage = response.get("usage");
+        assertThat(fieldNames(usage)).containsExactlyInAnyOrder("prompt_tokens", "total_tokens");
+        // [CLS] hello world [SEP] and [CLS] second input [SEP]
+        assertThat(usage.get("prompt_tokens").asLong()).isEqualTo(8);
+        assertThat(usage.get("total_tokens").asLong()).isEqualTo(8);
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+            names.add(it.next());
+        }
+        return names;
+    }
+
+    @Test
+    void aSingleStringIsOneInput() throws Exception {
+        ObjectNode request = MAPPER.createObjectNode().put("model", MODEL).put("input", Sentences.SHORT);
+        JsonNode response = embeddings(request);
+        assertThat(response.get("data").size()).isEqualTo(1);
+        assertThat(DirectEmbeddings.cosine(floats(response.get("data").get(0).get("embedding")),
+                direct.embed(Sentences.SHORT))).isGreaterThanOrEqualTo(SAME);
+    }
+
+    @Test
+    void tokenIdsGiveTheSameEmbeddingsAsTheirText() throws Exception {
+        long[] ids = direct.tokenIds(Sentences.SHORT);
+        ObjectNode single = MAPPER.createObjectNode().put("model", MODEL);
+        ArrayNode flat = single.putArray("input");
+        for (long id : ids) {
+            flat.add(id);
+        }
+        JsonNode one = embeddings(single);
+        assertThat(one.get("data").size()).isEqualTo(1);
+        assertThat(one.get("usage").get("prompt_tokens").asLong()).isEqualTo(ids.length);
+        float[] expected = direct.embed(Sentences.SHORT);
+        assertThat(DirectEmbeddings.cosine(floats(one.get("data").get(0).get("embedding")), expected))
+                .isGreaterThanOrEqualTo(SAME);
+
+        ObjectNode nested = MAPPER.createObjectNode().put("model", MODEL);
+        ArrayNode sequences = nested.putArray("input");
+        sequences.add(flat.deepCopy());
+        ArrayNode hello = sequences.addArray();
+        hello.add(101).add(7592).add(2088).add(102);
+        JsonNode two = embeddings(nested);
+        assertThat(two.get("data").size()).isEqualTo(2);
+        List<float[]> sameCall = direct.embedBatch(List.of(ids, new long[] { 101, 7592, 2088, 102 }));
+        assertThat(DirectEmbeddings.cosine(floats(two.get("data").get(0).get("embedding")), sameCall.get(0)))
+                .isGreaterThanOrEqualTo(SAME);
+        assertThat(DirectEmbeddings.cosine(floats(two.get("data").get(1).get("embedding")), sameCall.get(1)))
+                .isGreaterThanOrEqualTo(SAME);
+    }
+
+    @Test
+    void base64IsLittleEndianFloat32OfTheSameValues() throws Exception {
+        ObjectNode asFloats = request(Sentences.SHORT, "hello world");
+        ObjectNode asBase64 = request(Sentences.SHORT, "hello world").put("encoding_format", "base64");
+        JsonNode floatResponse = embeddings(asFloats.put("encoding_format", "float"));
+        JsonNode base64Response = embeddings(asBase64);
+        for (int i = 0; i < 2; i++) {
+            JsonNode encoded = base64Response.get("data").get(i).get("embedding");
+            assertThat(encoded.isTextual()).isTrue();
+            ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(encoded.asText()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            float[] decoded = new float[bytes.remaining() / 4];
+            bytes.asFloatBuffer().get(decoded);
+            assertThat(decoded).containsExactly(floats(floatResponse.get("data").get(i).get("embedding")));
+        }
+    }
+
+    @Test
+    void dimensionsEqualToTheModelsSizeAreAccepted() throws Exception {
+        JsonNode response = embeddings(request("hello world").put("dimensions", 384));
+        assertThat(response.get("data").get(0).get("embedding").size()).isEqualTo(384);
+    }
+
+    @Test
+    void modelsListTheServedModel() throws Exception {
+        JsonNode list = MAPPER.readTree(given().get("/v1/models").then().statusCode(200)
+                .contentType(ContentType.JSON).extract().asString());
+        assertThat(list.get("object").asText()).isEqualTo("list");
+        assertThat(list.get("data").size()).isEqualTo(1);
+        JsonNode model = list.get("data").get(0);
+        assertThat(fieldNames(model)).containsExactly("id", "object", "created", "owned_by");
+        assertThat(model.get("id").asText()).isEqualTo(MODEL);
+        assertThat(model.get("object").asText()).isEqualTo("model");
+        assertThat(model.get("created").asLong()).isPositive();
+        assertThat(model.get("owned_by").asText()).isEqualTo("zeroserve");
+        assertThat(MAPPER.readTree(given().get("/v1/models/" + MODEL).then().statusCode(200).extract().asString()))
+                .isEqualTo(model);
+        assertOpenAiError(given().get("/v1/models/text-embedding-3-small"), 404, "model", "model_not_found",
+                "text-embedding-3-small");
+    }
+
+    @Test
+    void successesAndTokensAreCountedUnderTheOpenAiProtocol() throws Exception {
+        String labels = "protocol=\"openai\"";
+        double successes = Metrics.sum("zeroserve_request_success_total", labels);
+        double tokenSum = Metrics.sum("zeroserve_request_tokens_sum", labels);
+        double tokenCount = Metrics.sum("zeroserve_request_tokens_count", labels);
+        embeddings(request("hello world", "hello"));
+        assertThat(Metrics.sum("zeroserve_request_success_total", labels) - successes).isEqualTo(1);
+        assertThat(Metrics.sum("zeroserve_request_tokens_count", labels) - tokenCount).isEqualTo(1);
+        assertThat(Metrics.sum("zeroserve_request_tokens_sum", labels) - tokenSum).isEqualTo(7);
+        double failures = Metrics.sum("zeroserve_request_failure_total", labels + ",reason=\"invalid\"");
+        post(request("").toString());
+        assertThat(Metrics.sum("zeroserve_request_failure_total", labels + ",reason=\"invalid\"") - failures)
+                .isEqualTo(1);
+    }
+
+    static JsonNode assertOpenAiError(Response response, int status, String param, String code, String mentions)
+            throws Exception {
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/json");
+        JsonNode body = MAPPER.readTree(response.asString());
+        assertThat(fieldNames(body)).containsExactly("error");
+        JsonNode error = body.get("error");
+        assertThat(fieldNames(error)).containsExactlyInAnyOrder("message", "type", "param", "code");
+        assertThat(error.get("type").asText()).isEqualTo(status >= 500 ? "server_error" : "invalid_request_error");
+        assertThat(error.get("message").asText()).containsIgnoringCase(mentions);
+        assertThat(error.get("param").isNull() ? null : error.get("param").asText()).isEqualTo(param);
+        assertThat(error.get("code").isNull() ? null : error.get("code").asText()).isEqualTo(code);
+        return error;
+    }
+
+    static void assertBadRequest(String body, String param, String mentions) throws Exception {
+        assertOpenAiError(post(body), 400, param, null, mentions);
+    }
+
+    @Test
+    void everyBadInputIsA400InOpenAisShape() throws Exception {
+        String model = "\"model\":\"" + MODEL + "\"";
+        assertBadRequest("{" + model + ",\"input\":\"\"}", "input", "empty string");
+        assertBadRequest("{" + model + ",\"input\":[\"fine\",\"\"]}", "input", "input[1] is an empty string");
+        assertBadRequest("{" + model + ",\"input\":[]}", "input", "empty array");
+        assertBadRequest("{" + model + ",\"input\":[[]]}", "input", "input[0] is an empty array");
+        assertBadRequest("{" + model + "}", "input", "'input' is missing");
+        assertBadRequest("{" + model + ",\"input\":null}", "input", "not null");
+        assertBadRequest("{" + model + ",\"input\":42}", "input", "not an integer");
+        assertBadRequest("{" + model + ",\"input\":[\"a\",3]}", "input", "input[1] is an integer (3) in an array "
+                + "of strings");
+        assertBadRequest("{" + model + ",\"input\":[\"a\",{\"text\":\"b\"}]}", "input", "input[1] is an object");
+        assertBadRequest("{" + model + ",\"input\":[\"a\",[101,102]]}", "input", "input[1] is an array");
+        assertBadRequest("{" + model + ",\"input\":[[101,102],\"a\"]}", "input", "input[1] is a string");
+        assertBadRequest("{" + model + ",\"input\":[101,\"a\"]}", "input", "input[1] is a string");
+        assertBadRequest("{" + model + ",\"input\":[101,1.5]}", "input", "input[1] is a number (1.5)");
+        assertBadRequest("{" + model + ",\"input\":[true]}", "input", "input[0] is a boolean");
+        assertBadRequest("{" + model + ",\"input\":[null]}", "input", "input[0] is null");
+        assertBadRequest("{" + model + ",\"input\":[101,30522,102]}", "input",
+                "input[0][1] = 30522 is not a token id");
+        assertBadRequest("{" + model + ",\"input\":[[101,102],[101,-1]]}", "input",
+                "input[1][1] = -1 is not a token id");
+        assertBadRequest("{" + model + ",\"input\":[101,99999999999999999999]}", "input", "input[1] is an integer");
+        StringBuilder tooMany = new StringBuilder("{" + model + ",\"input\":[");
+        for (int i = 0; i < 129; i++) {
+            tooMany.append(i > 0 ? "," : "").append("\"text ").append(i).append('"');
+        }
+        assertBadRequest(tooMany.append("]}").toString(), "input", "129 inputs in one request; at most 128");
+        String tooLong = "word ".repeat(300);
+        assertBadRequest("{" + model + ",\"input\":[\"short\",\"" + tooLong + "\"]}", "input",
+                "input[1] has more than the 256 tokens");
+        StringBuilder longIds = new StringBuilder("{" + model + ",\"input\":[101");
+        for (int i = 0; i < 300; i++) {
+            longIds.append(",2773");
+        }
+        assertBadRequest(longIds.append("]}").toString(), "input", "input[0] has 301 tokens, more than the 256");
+        assertBadRequest("{" + model + ",\"input\":\"a\",\"encoding_format\":\"md5\"}", "encoding_format",
+                "'encoding_format' = \"md5\"");
+        assertBadRequest("{" + model + ",\"input\":\"a\",\"dimensions\":128}", "dimensions",
+                "384 dimensions and cannot make other sizes");
+        assertBadRequest("{" + model + ",\"input\":\"a\",\"dimensions\":0}", "dimensions", "positive integer");
+        assertBadRequest("{" + model + ",\"input\":\"a\",\"dimensions\":\"384\"}", "dimensions",
+                "positive integer");
+        assertBadRequest("{\"input\":\"a\"}", "model", "'model' must be given");
+        assertBadRequest("{" + model + ",\"input\":\"a\"", null, "not valid JSON");
+        assertBadRequest("[\"a\"]", null, "must be a JSON object");
+        assertBadRequest("", null, "must be a JSON object");
+        assertOpenAiError(post("{\"model\":\"text-embedding-ada-002\",\"input\":\"a\"}"), 404, "model",
+                "model_not_found", "text-embedding-ada-002");
+    }
+
+    @Test
+    void theTensorApiKeepsItsOwnErrorShape() throws Exception {
+        Response response = given().contentType(ContentType.JSON).body("{\"inputs\":[]}")
+                .post("/v2/models/text-embedding-ada-002/infer");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(MAPPER.readTree(response.asString()).get("error").isTextual()).isTrue();
+    }
+}
