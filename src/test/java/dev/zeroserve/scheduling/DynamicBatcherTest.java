@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import dev.zeroserve.engine.RunObserver;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.SequencePadding;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.model.ModelMetadata;
@@ -67,7 +68,7 @@ class DynamicBatcherTest {
         }
     }
 
-    private DynamicBatcher batcher(ModelMetadata metadata, FakeEngine engine, int maxBatch, long delayMillis,
+    private DynamicBatcher batcher(ModelMetadata metadata, DynamicBatcher.Engine engine, int maxBatch, long delayMillis,
             int capacity, int parallel) {
         DynamicBatcher batcher = new DynamicBatcher(metadata, engine, new DynamicBatcher.Settings(maxBatch,
                 TimeUnit.MILLISECONDS.toNanos(delayMillis), capacity, parallel), timers,
@@ -260,5 +261,133 @@ class DynamicBatcherTest {
         assertThatThrownBy(() -> doomedB.get(5, TimeUnit.SECONDS)).hasMessageContaining("this batch fails");
         assertThat(fine.get(5, TimeUnit.SECONDS).get(0).data().getFloat(0)).isEqualTo(3f);
         assertThat(batcher.inFlight()).isZero();
+    }
+
+    private static final ModelMetadata TOKENS = new ModelMetadata("m", "1", ModelMetadata.PLATFORM,
+            List.of(new TensorSpec("ids", DataType.INT64, new long[] { -1, -1 }),
+                    new TensorSpec("mask", DataType.INT64, new long[] { -1, -1 })),
+            List.of(new TensorSpec("y", DataType.INT64, new long[] { -1, -1 })), Map.of());
+    private static final SequencePadding PAD_IDS_WITH_7 = new SequencePadding(Map.of("ids", 7L, "mask", 0L));
+
+    /** Returns its ids as the output, and keeps every call's inputs; holds the first call until released. */
+    private static final class TokenEngine implements DynamicBatcher.Engine {
+        final List<List<Tensor>> calls = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch gate = new CountDownLatch(1);
+        final CountDownLatch started = new CountDownLatch(1);
+
+        @Override
+        public List<Tensor> run(List<Tensor> inputs, List<String> outputs, RunObserver observer) {
+            calls.add(inputs);
+            started.countDown();
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return List.of(inputs.get(0).withName("y"));
+        }
+    }
+
+    /** rows x length token ids {@code first, first + 1, ...} row after row, and a mask of ones. */
+    private static List<Tensor> tokens(int rows, int length, long first) {
+        ByteBuffer ids = Tensor.allocate((long) rows * length * 8);
+        ByteBuffer mask = Tensor.allocate((long) rows * length * 8);
+        for (int i = 0; i < rows * length; i++) {
+            ids.putLong(first + i);
+            mask.putLong(1);
+        }
+        long[] shape = { rows, length };
+        return List.of(Tensor.of("ids", DataType.INT64, shape, ids.flip()),
+                Tensor.of("mask", DataType.INT64, shape, mask.flip()));
+    }
+
+    private static CompletableFuture<List<Tensor>> submitTokens(DynamicBatcher batcher, int rows, int length,
+            long first, SequencePadding padding) {
+        return batcher.submitAll(List.of(new DynamicBatcher.Work(tokens(rows, length, first), List.of("y"),
+                padding)), later()).get(0);
+    }
+
+    private static long[] longs(Tensor tensor) {
+        long[] values = new long[(int) tensor.elementCount()];
+        tensor.data().asLongBuffer().get(values);
+        return values;
+    }
+
+    @Test
+    void sequencesOfOneLengthBucketShareACallPaddedToTheLongestWithTheirMasksZeroed() throws Exception {
+        TokenEngine engine = new TokenEngine();
+        DynamicBatcher batcher = tokenBatcher(engine, 64);
+        CompletableFuture<List<Tensor>> first = submitTokens(batcher, 1, 2, 0, PAD_IDS_WITH_7);
+        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<List<Tensor>> a = submitTokens(batcher, 1, 3, 100, PAD_IDS_WITH_7);
+        CompletableFuture<List<Tensor>> b = submitTokens(batcher, 2, 5, 200, PAD_IDS_WITH_7);
+        CompletableFuture<List<Tensor>> longer = submitTokens(batcher, 1, 20, 300, PAD_IDS_WITH_7);
+        CompletableFuture<List<Tensor>> c = submitTokens(batcher, 1, 12, 400, PAD_IDS_WITH_7);
+        CompletableFuture<List<Tensor>> unpadded = submitTokens(batcher, 1, 3, 500, null);
+        engine.gate.countDown();
+        first.get(5, TimeUnit.SECONDS);
+
+        Tensor aOut = a.get(5, TimeUnit.SECONDS).get(0);
+        assertThat(aOut.shape()).containsExactly(1, 12);
+        assertThat(longs(aOut)).containsExactly(100, 101, 102, 7, 7, 7, 7, 7, 7, 7, 7, 7);
+        Tensor bOut = b.get(5, TimeUnit.SECONDS).get(0);
+        assertThat(bOut.shape()).containsExactly(2, 12);
+        assertThat(longs(bOut)).containsExactly(200, 201, 202, 203, 204, 7, 7, 7, 7, 7, 7, 7,
+                205, 206, 207, 208, 209, 7, 7, 7, 7, 7, 7, 7);
+        assertThat(longs(c.get(5, TimeUnit.SECONDS).get(0))).startsWith(400).endsWith(411).hasSize(12);
+        assertThat(longer.get(5, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 20);
+        assertThat(unpadded.get(5, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 3);
+
+        assertThat(engine.calls).extracting(call -> call.get(0).shape()[0] + "x" + call.get(0).shape()[1])
+                .containsExactly("1x2", "4x12", "1x20", "1x3");
+        Tensor mask = engine.calls.get(1).get(1);
+        assertThat(longs(mask)).containsExactly(
+                1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0,
+                1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0,
+                1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    }
+
+    @Test
+    void aLoneSequenceRunsUnpaddedAndDifferentPadValuesDoNotShareACall() throws Exception {
+        TokenEngine engine = new TokenEngine();
+        DynamicBatcher batcher = tokenBatcher(engine, 64);
+        CompletableFuture<List<Tensor>> first = submitTokens(batcher, 1, 5, 0, PAD_IDS_WITH_7);
+        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<List<Tensor>> sevens = submitTokens(batcher, 1, 3, 100, PAD_IDS_WITH_7);
+        CompletableFuture<List<Tensor>> zeros = submitTokens(batcher, 1, 4, 200,
+                new SequencePadding(Map.of("ids", 0L, "mask", 0L)));
+        engine.gate.countDown();
+        assertThat(first.get(5, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 5);
+        assertThat(sevens.get(5, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 3);
+        assertThat(zeros.get(5, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 4);
+        assertThat(engine.calls).hasSize(3);
+    }
+
+    @Test
+    void thePartsOfOneRequestAreAdmittedAllOrNone() throws Exception {
+        TokenEngine engine = new TokenEngine();
+        DynamicBatcher batcher = tokenBatcher(engine, 3);
+        CompletableFuture<List<Tensor>> first = submitTokens(batcher, 1, 2, 0, PAD_IDS_WITH_7);
+        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        List<DynamicBatcher.Work> four = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            four.add(new DynamicBatcher.Work(tokens(1, 30 * (i + 1), 0), List.of("y"), PAD_IDS_WITH_7));
+        }
+        assertThatThrownBy(() -> batcher.submitAll(four, later())).isInstanceOfSatisfying(InferenceException.class,
+                e -> assertThat(e.getMessage()).contains("queue is full", "needs 4 places"));
+        assertThat(batcher.queueDepth()).isZero();
+        List<CompletableFuture<List<Tensor>>> three = batcher.submitAll(four.subList(0, 3), later());
+        assertThat(batcher.queueDepth()).isEqualTo(3);
+        engine.gate.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 3; i++) {
+            assertThat(three.get(i).get(5, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 30 * (i + 1));
+        }
+    }
+
+    /** One worker, no queue delay, batches of up to 16 rows. */
+    private DynamicBatcher tokenBatcher(TokenEngine engine, int capacity) {
+        return batcher(TOKENS, engine, 16, 0, capacity, 1);
     }
 }
