@@ -10,17 +10,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import dev.zeroserve.inference.DataType;
+import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceService;
 import dev.zeroserve.inference.SequencePadding;
+import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.metrics.InferenceMetrics;
@@ -29,14 +34,14 @@ import dev.zeroserve.model.ModelMetadata;
 import dev.zeroserve.model.ModelSource;
 import dev.zeroserve.model.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
-import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Text in, embeddings out, for task APIs: tokenizes, groups the texts by length bucket into requests whose
  * sequence dimension the batcher may pad (so that they share model calls with other clients' texts of similar
  * length), sends them through {@link InferenceService} as one client request, and pools each text's token vectors.
  */
-@Startup
 @ApplicationScoped
 public class TextEmbedder {
     private static final Logger LOG = Logger.getLogger(TextEmbedder.class);
@@ -53,7 +58,9 @@ public class TextEmbedder {
     private final ModelLifecycle lifecycle;
     private final InferenceMetrics metrics;
     private final int maxPartRows;
-    private final TextTokenizer tokenizer;
+    private final Optional<String> tokenizerUri;
+    /** Loads beside the model, off the start-up path; absent when the model has no tokenizer. */
+    private final CompletableFuture<TextTokenizer> tokenizer = new CompletableFuture<>();
 
     /** @throws IllegalArgumentException naming the configuration key, which stops start-up */
     TextEmbedder(ZeroserveConfig config, InferenceService inference, ModelLifecycle lifecycle,
@@ -68,15 +75,32 @@ public class TextEmbedder {
         for (int size : this.config.dimensions().orElse(List.of())) {
             atLeast("zeroserve.embeddings.dimensions", size, 1);
         }
-        Optional<String> uri = this.config.tokenizerUri()
+        this.tokenizerUri = this.config.tokenizerUri()
                 .or(() -> ModelSource.parse(config.model().uri()).defaultTokenizerUri());
-        this.tokenizer = uri.map(location -> TextTokenizer.load(location, this.config.maxSequenceLength()))
-                .orElse(null);
-        if (tokenizer != null) {
+    }
+
+    /** Loads the tokenizer on its own thread, as the model loads on another, so neither delays the other. */
+    void onStart(@Observes StartupEvent event) {
+        if (tokenizerUri.isEmpty()) {
+            return;
+        }
+        Thread loader = new Thread(this::load, "zeroserve-tokenizer-loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    private void load() {
+        try {
+            TextTokenizer loaded = TextTokenizer.load(tokenizerUri.get(), config.maxSequenceLength());
+            tokenizer.complete(loaded);
             LOG.infof("Embeddings API on /v1/embeddings: tokenizer %s, %s pooling%s, at most %d tokens per input "
-                    + "(%s)", tokenizer.uri(), this.config.pooling().name().toLowerCase(),
-                    this.config.normalize() ? ", normalised" : "", this.config.maxSequenceLength(),
-                    this.config.truncate() ? "longer inputs are truncated" : "longer inputs are refused");
+                    + "(%s)", loaded.uri(), config.pooling().name().toLowerCase(),
+                    config.normalize() ? ", normalised" : "", config.maxSequenceLength(),
+                    config.truncate() ? "longer inputs are truncated" : "longer inputs are refused");
+        } catch (RuntimeException | LinkageError e) {
+            tokenizer.completeExceptionally(e);
+            LOG.errorf(e, "The embeddings API cannot start: %s", e.getMessage());
+            Quarkus.asyncExit(1);
         }
     }
 
@@ -86,9 +110,17 @@ public class TextEmbedder {
         }
     }
 
-    /** Whether the served model has a tokenizer, without which it cannot embed text. */
-    public boolean available() {
-        return tokenizer != null;
+    /** The tokenizer, once loaded, or null when the model has none. */
+    private TextTokenizer tokenizer() {
+        if (tokenizerUri.isEmpty()) {
+            return null;
+        }
+        try {
+            return tokenizer.join();
+        } catch (CompletionException e) {
+            throw new InferenceException(Status.UNAVAILABLE, "the tokenizer could not be loaded: "
+                    + e.getCause().getMessage());
+        }
     }
 
     /**
@@ -139,6 +171,7 @@ public class TextEmbedder {
         final String model;
         final EmbeddingInputs inputs;
         final OptionalInt dimensions;
+        TextTokenizer tokenizer;
         long[][] tokenIds;
         long[][] typeIds;
         List<int[]> parts;
@@ -153,6 +186,7 @@ public class TextEmbedder {
         /** Checks and tokenizes the inputs and groups them into requests: the decoder of the tensor path. */
         List<InferenceRequest> prepare() {
             ModelMetadata metadata = lifecycle.resolve(model, null).metadata();
+            tokenizer = tokenizer();
             if (tokenizer == null) {
                 throw new InvalidEmbeddingRequest("model", "model '" + model + "' has no tokenizer, so it cannot "
                         + "embed text; set zeroserve.embeddings.tokenizer-uri to its tokenizer.json, or send tensors "
@@ -326,8 +360,6 @@ public class TextEmbedder {
 
     @PreDestroy
     void close() {
-        if (tokenizer != null) {
-            tokenizer.close();
-        }
+        tokenizer.thenAccept(TextTokenizer::close);
     }
 }

@@ -45,7 +45,7 @@ import io.grpc.ManagedChannelBuilder;
  */
 public final class ProtocolBench {
     private static final String MODEL = "all-minilm-l6-v2";
-    private static final String RAW = "raw-onnxruntime";
+    static final String RAW = "raw-onnxruntime";
     private static final int WARMUP_CONCURRENCY = 8;
     private static final String[] INPUTS = { "input_ids", "attention_mask", "token_type_ids" };
 
@@ -199,7 +199,7 @@ public final class ProtocolBench {
         return result;
     }
 
-    private static List<double[]> timed(int concurrency, double seconds, Client client) throws Exception {
+    static List<double[]> timed(int concurrency, double seconds, Client client) throws Exception {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
@@ -230,7 +230,7 @@ public final class ProtocolBench {
         }
     }
 
-    private static void print(List<Result> results) {
+    static void print(List<Result> results) {
         System.out.println();
         System.out.println("tokens protocol          conc     req/s    p50 ms    p90 ms    p99 ms  thr/raw  p50/raw");
         for (Result r : results) {
@@ -242,7 +242,7 @@ public final class ProtocolBench {
         }
     }
 
-    private static void write(Path csv, List<Result> results) throws IOException {
+    static void write(Path csv, List<Result> results) throws IOException {
         Files.createDirectories(csv.toAbsolutePath().getParent());
         StringBuilder text = new StringBuilder("tokens,protocol,concurrency,requests,seconds,throughput,p50_ms,p90_ms,"
                 + "p99_ms\n");
@@ -296,7 +296,7 @@ public final class ProtocolBench {
         return request.build();
     }
 
-    private static void expectOk(HttpResponse<byte[]> response) {
+    static void expectOk(HttpResponse<byte[]> response) {
         if (response.statusCode() != 200) {
             throw new IllegalStateException("HTTP " + response.statusCode() + ": "
                     + new String(response.body(), StandardCharsets.UTF_8));
@@ -331,11 +331,11 @@ public final class ProtocolBench {
         return all;
     }
 
-    private static int[] ints(String list) {
+    static int[] ints(String list) {
         return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
