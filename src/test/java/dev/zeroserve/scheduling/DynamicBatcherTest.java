@@ -317,8 +317,7 @@ class DynamicBatcherTest {
     void sequencesOfOneLengthBucketShareACallPaddedToTheLongestWithTheirMasksZeroed() throws Exception {
         TokenEngine engine = new TokenEngine();
         DynamicBatcher batcher = tokenBatcher(engine, 64);
-        CompletableFuture<List<Tensor>> first = submitTokens(batcher, 1, 2, 0, PAD_IDS_WITH_7);
-        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<List<Tensor>> first = occupyTokens(batcher, engine, 2);
         CompletableFuture<List<Tensor>> a = submitTokens(batcher, 1, 3, 100, PAD_IDS_WITH_7);
         CompletableFuture<List<Tensor>> b = submitTokens(batcher, 2, 5, 200, PAD_IDS_WITH_7);
         CompletableFuture<List<Tensor>> longer = submitTokens(batcher, 1, 20, 300, PAD_IDS_WITH_7);
@@ -352,8 +351,7 @@ class DynamicBatcherTest {
     void aLoneSequenceRunsUnpaddedAndDifferentPadValuesDoNotShareACall() throws Exception {
         TokenEngine engine = new TokenEngine();
         DynamicBatcher batcher = tokenBatcher(engine, 64);
-        CompletableFuture<List<Tensor>> first = submitTokens(batcher, 1, 5, 0, PAD_IDS_WITH_7);
-        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<List<Tensor>> first = occupyTokens(batcher, engine, 5);
         CompletableFuture<List<Tensor>> sevens = submitTokens(batcher, 1, 3, 100, PAD_IDS_WITH_7);
         CompletableFuture<List<Tensor>> zeros = submitTokens(batcher, 1, 4, 200,
                 new SequencePadding(Map.of("ids", 0L, "mask", 0L)));
@@ -368,8 +366,7 @@ class DynamicBatcherTest {
     void thePartsOfOneRequestAreAdmittedAllOrNone() throws Exception {
         TokenEngine engine = new TokenEngine();
         DynamicBatcher batcher = tokenBatcher(engine, 3);
-        CompletableFuture<List<Tensor>> first = submitTokens(batcher, 1, 2, 0, PAD_IDS_WITH_7);
-        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<List<Tensor>> first = occupyTokens(batcher, engine, 2);
         List<DynamicBatcher.Work> four = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             four.add(new DynamicBatcher.Work(tokens(1, 30 * (i + 1), 0), List.of("y"), PAD_IDS_WITH_7));
@@ -384,6 +381,14 @@ class DynamicBatcherTest {
         for (int i = 0; i < 3; i++) {
             assertThat(three.get(i).get(5, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 30 * (i + 1));
         }
+    }
+
+    /** Holds the single worker on a first sequence of {@code length} tokens, so that the next ones queue up. */
+    private static CompletableFuture<List<Tensor>> occupyTokens(DynamicBatcher batcher, TokenEngine engine,
+            int length) throws InterruptedException {
+        CompletableFuture<List<Tensor>> first = submitTokens(batcher, 1, length, 0, PAD_IDS_WITH_7);
+        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        return first;
     }
 
     /** One worker, no queue delay, batches of up to 16 rows. */

@@ -3,16 +3,12 @@ package dev.zeroserve.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
@@ -28,8 +24,18 @@ import ai.onnxruntime.OrtSession;
 public final class DirectEmbeddings implements AutoCloseable {
     public static final int MAX_TOKENS = 256;
 
+    private static DirectEmbeddings shared;
+
     private final HuggingFaceTokenizer tokenizer;
     private final OrtSession session;
+
+    /** One instance for every test class of a run; it lives as long as the JVM. */
+    public static synchronized DirectEmbeddings shared() throws OrtException {
+        if (shared == null) {
+            shared = new DirectEmbeddings();
+        }
+        return shared;
+    }
 
     public DirectEmbeddings() throws OrtException {
         try (InputStream json = DirectEmbeddings.class.getClassLoader()
@@ -66,35 +72,27 @@ public final class DirectEmbeddings implements AutoCloseable {
             System.arraycopy(rows.get(r), 0, ids, r * sequence, rows.get(r).length);
             Arrays.fill(mask, r * sequence, r * sequence + rows.get(r).length, 1);
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] shape = { rows.size(), sequence };
-        try (OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-                OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape);
-                OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", maskTensor,
-                        "token_type_ids", types))) {
-            FloatBuffer hidden = ((OnnxTensor) result.get("last_hidden_state").get()).getFloatBuffer();
-            int size = hidden.remaining() / ids.length;
-            List<float[]> embeddings = new ArrayList<>();
-            for (int r = 0; r < rows.size(); r++) {
-                int length = rows.get(r).length;
-                float[] mean = new float[size];
-                for (int t = 0; t < length; t++) {
-                    for (int i = 0; i < size; i++) {
-                        mean[i] += hidden.get((r * sequence + t) * size + i) / length;
-                    }
-                }
-                double norm = 0;
-                for (float value : mean) {
-                    norm += value * value;
-                }
+        float[] hidden = DirectOnnxRuntime.lastHiddenState(session, ids, mask, new long[] { rows.size(), sequence });
+        int size = hidden.length / ids.length;
+        List<float[]> embeddings = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            int length = rows.get(r).length;
+            float[] mean = new float[size];
+            for (int t = 0; t < length; t++) {
                 for (int i = 0; i < size; i++) {
-                    mean[i] /= (float) Math.sqrt(norm);
+                    mean[i] += hidden[(r * sequence + t) * size + i] / length;
                 }
-                embeddings.add(mean);
             }
-            return embeddings;
+            double norm = 0;
+            for (float value : mean) {
+                norm += value * value;
+            }
+            for (int i = 0; i < size; i++) {
+                mean[i] /= (float) Math.sqrt(norm);
+            }
+            embeddings.add(mean);
         }
+        return embeddings;
     }
 
     public static double cosine(float[] a, float[] b) {

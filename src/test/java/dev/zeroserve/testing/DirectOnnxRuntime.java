@@ -38,18 +38,23 @@ public final class DirectOnnxRuntime {
 
     /** The same for a batch of {@code rows} copies of the sequence, as one call. */
     public static float[] lastHiddenState(OrtSession session, long[] tokens, int rows) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         long[] ids = new long[tokens.length * rows];
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tokens, 0, ids, r * tokens.length, tokens.length);
         }
         long[] ones = new long[ids.length];
         Arrays.fill(ones, 1);
-        long[] shape = { rows, tokens.length };
+        return lastHiddenState(session, ids, ones, new long[] { rows, tokens.length });
+    }
+
+    /** {@code last_hidden_state} for token ids and their attention mask, both of {@code shape}, segment 0. */
+    public static float[] lastHiddenState(OrtSession session, long[] ids, long[] mask, long[] shape)
+            throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-                OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), shape);
+                OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
                 OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape);
-                OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", mask,
+                OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", maskTensor,
                         "token_type_ids", types))) {
             FloatBuffer out = ((OnnxTensor) result.get("last_hidden_state").get()).getFloatBuffer();
             float[] values = new float[out.remaining()];

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,19 +43,10 @@ class EmbeddingsApiTest {
     static final double SAME_CALL_INT8 = 0.98;
     private static DirectEmbeddings direct;
 
-    @BeforeAll
-    static void openReference() throws Exception {
-        direct = new DirectEmbeddings();
-    }
-
-    @AfterAll
-    static void closeReference() throws Exception {
-        direct.close();
-    }
-
     @BeforeEach
-    void awaitModel() {
+    void awaitModel() throws Exception {
         Await.modelReady();
+        direct = DirectEmbeddings.shared();
     }
 
     static Response post(String body) {
@@ -314,52 +303,51 @@ class EmbeddingsApiTest {
 
     @Test
     void everyBadInputIsA400InOpenAisShape() throws Exception {
-        String model = "\"model\":\"" + MODEL + "\"";
-        assertBadRequest("{" + model + ",\"input\":\"\"}", "input", "empty string");
-        assertBadRequest("{" + model + ",\"input\":[\"fine\",\"\"]}", "input", "input[1] is an empty string");
-        assertBadRequest("{" + model + ",\"input\":[]}", "input", "empty array");
-        assertBadRequest("{" + model + ",\"input\":[[]]}", "input", "input[0] is an empty array");
-        assertBadRequest("{" + model + "}", "input", "'input' is missing");
-        assertBadRequest("{" + model + ",\"input\":null}", "input", "not null");
-        assertBadRequest("{" + model + ",\"input\":42}", "input", "not an integer");
-        assertBadRequest("{" + model + ",\"input\":[\"a\",3]}", "input", "input[1] is an integer (3) in an array "
-                + "of strings");
-        assertBadRequest("{" + model + ",\"input\":[\"a\",{\"text\":\"b\"}]}", "input", "input[1] is an object");
-        assertBadRequest("{" + model + ",\"input\":[\"a\",[101,102]]}", "input", "input[1] is an array");
-        assertBadRequest("{" + model + ",\"input\":[[101,102],\"a\"]}", "input", "input[1] is a string");
-        assertBadRequest("{" + model + ",\"input\":[101,\"a\"]}", "input", "input[1] is a string");
-        assertBadRequest("{" + model + ",\"input\":[101,1.5]}", "input", "input[1] is a number (1.5)");
-        assertBadRequest("{" + model + ",\"input\":[true]}", "input", "input[0] is a boolean");
-        assertBadRequest("{" + model + ",\"input\":[null]}", "input", "input[0] is null");
-        assertBadRequest("{" + model + ",\"input\":[101,30522,102]}", "input",
-                "input[0][1] = 30522 is not a token id");
-        assertBadRequest("{" + model + ",\"input\":[[101,102],[101,-1]]}", "input",
-                "input[1][1] = -1 is not a token id");
-        assertBadRequest("{" + model + ",\"input\":[101,99999999999999999999]}", "input", "input[1] is an integer");
-        StringBuilder tooMany = new StringBuilder("{" + model + ",\"input\":[");
+        String model = "{\"model\":\"" + MODEL + "\"";
+        StringBuilder tooMany = new StringBuilder(model + ",\"input\":[");
         for (int i = 0; i < 129; i++) {
             tooMany.append(i > 0 ? "," : "").append("\"text ").append(i).append('"');
         }
-        assertBadRequest(tooMany.append("]}").toString(), "input", "129 inputs in one request; at most 128");
-        String tooLong = "word ".repeat(300);
-        assertBadRequest("{" + model + ",\"input\":[\"short\",\"" + tooLong + "\"]}", "input",
-                "input[1] has more than the 256 tokens");
-        StringBuilder longIds = new StringBuilder("{" + model + ",\"input\":[101");
-        for (int i = 0; i < 300; i++) {
-            longIds.append(",2773");
+        String tooManyInputs = tooMany.append("]}").toString();
+        String tooLongText = model + ",\"input\":[\"short\",\"" + "word ".repeat(300) + "\"]}";
+        String tooManyIds = model + ",\"input\":[101" + ",2773".repeat(300) + "]}";
+        // body, param, what the message says
+        String[][] cases = {
+            { model + ",\"input\":\"\"}", "input", "empty string" },
+            { model + ",\"input\":[\"fine\",\"\"]}", "input", "input[1] is an empty string" },
+            { model + ",\"input\":[]}", "input", "empty array" },
+            { model + ",\"input\":[[]]}", "input", "input[0] is an empty array" },
+            { model + "}", "input", "'input' is missing" },
+            { model + ",\"input\":null}", "input", "not null" },
+            { model + ",\"input\":42}", "input", "not an integer" },
+            { model + ",\"input\":[\"a\",3]}", "input", "input[1] is an integer (3) in an array of strings" },
+            { model + ",\"input\":[\"a\",{\"text\":\"b\"}]}", "input", "input[1] is an object" },
+            { model + ",\"input\":[\"a\",[101,102]]}", "input", "input[1] is an array" },
+            { model + ",\"input\":[[101,102],\"a\"]}", "input", "input[1] is a string" },
+            { model + ",\"input\":[101,\"a\"]}", "input", "input[1] is a string" },
+            { model + ",\"input\":[101,1.5]}", "input", "input[1] is a number (1.5)" },
+            { model + ",\"input\":[true]}", "input", "input[0] is a boolean" },
+            { model + ",\"input\":[null]}", "input", "input[0] is null" },
+            { model + ",\"input\":[101,30522,102]}", "input", "input[0][1] = 30522 is not a token id" },
+            { model + ",\"input\":[[101,102],[101,-1]]}", "input", "input[1][1] = -1 is not a token id" },
+            { model + ",\"input\":[101,99999999999999999999]}", "input", "input[1] is an integer" },
+            { tooManyInputs, "input", "129 inputs in one request; at most 128" },
+            { tooLongText, "input", "input[1] has more than the 256 tokens" },
+            { tooManyIds, "input", "input[0] has 301 tokens, more than the 256" },
+            { model + ",\"input\":\"a\",\"encoding_format\":\"md5\"}", "encoding_format",
+                "'encoding_format' = \"md5\"" },
+            { model + ",\"input\":\"a\",\"dimensions\":128}", "dimensions",
+                "384 dimensions and cannot make other sizes" },
+            { model + ",\"input\":\"a\",\"dimensions\":0}", "dimensions", "positive integer" },
+            { model + ",\"input\":\"a\",\"dimensions\":\"384\"}", "dimensions", "positive integer" },
+            { "{\"input\":\"a\"}", "model", "'model' must be given" },
+            { model + ",\"input\":\"a\"", null, "not valid JSON" },
+            { "[\"a\"]", null, "must be a JSON object" },
+            { "", null, "must be a JSON object" },
+        };
+        for (String[] bad : cases) {
+            assertBadRequest(bad[0], bad[1], bad[2]);
         }
-        assertBadRequest(longIds.append("]}").toString(), "input", "input[0] has 301 tokens, more than the 256");
-        assertBadRequest("{" + model + ",\"input\":\"a\",\"encoding_format\":\"md5\"}", "encoding_format",
-                "'encoding_format' = \"md5\"");
-        assertBadRequest("{" + model + ",\"input\":\"a\",\"dimensions\":128}", "dimensions",
-                "384 dimensions and cannot make other sizes");
-        assertBadRequest("{" + model + ",\"input\":\"a\",\"dimensions\":0}", "dimensions", "positive integer");
-        assertBadRequest("{" + model + ",\"input\":\"a\",\"dimensions\":\"384\"}", "dimensions",
-                "positive integer");
-        assertBadRequest("{\"input\":\"a\"}", "model", "'model' must be given");
-        assertBadRequest("{" + model + ",\"input\":\"a\"", null, "not valid JSON");
-        assertBadRequest("[\"a\"]", null, "must be a JSON object");
-        assertBadRequest("", null, "must be a JSON object");
         assertOpenAiError(post("{\"model\":\"text-embedding-ada-002\",\"input\":\"a\"}"), 404, "model",
                 "model_not_found", "text-embedding-ada-002");
     }

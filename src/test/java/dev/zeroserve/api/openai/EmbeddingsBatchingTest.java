@@ -18,8 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,19 +46,10 @@ class EmbeddingsBatchingTest {
     @TestHTTPResource("/")
     URL base;
 
-    @BeforeAll
-    static void openReference() throws Exception {
-        direct = new DirectEmbeddings();
-    }
-
-    @AfterAll
-    static void closeReference() throws Exception {
-        direct.close();
-    }
-
     @BeforeEach
-    void awaitModel() {
+    void awaitModel() throws Exception {
         Await.modelReady();
+        direct = DirectEmbeddings.shared();
     }
 
     @Test
