@@ -22,6 +22,16 @@ class ModelSourceTest {
     }
 
     @Test
+    void theTokenizerIsTheBundledModelsOwnOrATokenizerJsonBesideTheModelFile() throws Exception {
+        assertThat(ModelSource.parse(ModelSource.BUNDLED_URI).defaultTokenizerUri())
+                .contains("classpath:all-minilm-l6-v2-q-tokenizer.json");
+        Path file = TestModels.add().writeTo(TestModels.tempRepository().resolve("adder/1/model.onnx"));
+        assertThat(ModelSource.parse("file:" + file).defaultTokenizerUri()).isEmpty();
+        Path tokenizer = Files.writeString(file.resolveSibling("tokenizer.json"), "{}");
+        assertThat(ModelSource.parse("file:" + file).defaultTokenizerUri()).contains("file:" + tokenizer);
+    }
+
+    @Test
     void repositoryLayoutGivesNameAndVersion() {
         Path repository = TestModels.tempRepository();
         Path file = TestModels.add().writeTo(repository.resolve("adder/12/model.onnx"));
