@@ -32,7 +32,7 @@ public class ModelHealthChecks {
     @Produces
     @Startup
     HealthCheck modelStarted() {
-        return () -> modelState("model-loaded", lifecycle.isReady());
+        return () -> modelState("model-loaded", lifecycle.hasStarted());
     }
 
     @Produces

@@ -20,6 +20,7 @@ import dev.zeroserve.model.ModelSource;
 import dev.zeroserve.model.ZeroserveConfig;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -30,10 +31,13 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class ModelLifecycle {
     private static final Logger LOG = Logger.getLogger(ModelLifecycle.class);
+    private static final long DRAIN_POLL_MILLIS = 5;
 
     public enum State {
         LOADING,
         READY,
+        /** Shutting down: not ready, refusing new requests, finishing admitted ones. */
+        DRAINING,
         FAILED
     }
 
@@ -64,6 +68,7 @@ public class ModelLifecycle {
         atLeast("zeroserve.batching.parallel-batches", batching.parallelBatches(), 1);
         atLeast("zeroserve.batching.max-queue-delay-micros", batching.maxQueueDelayMicros(), 0);
         atLeast("zeroserve.batching.request-timeout", batching.requestTimeout().toMillis(), 1);
+        atLeast("zeroserve.drain.timeout", config.drain().timeout().toMillis(), 0);
         this.config = config;
         this.metrics = metrics;
         this.source = ModelSource.parse(config.model().uri());
@@ -114,6 +119,35 @@ public class ModelLifecycle {
         Quarkus.asyncExit(1);
     }
 
+    /**
+     * SIGTERM. Quarkus announces the shutdown here, before it stops its HTTP server: readiness turns DOWN, new
+     * inference requests are refused (503 with Retry-After, gRPC UNAVAILABLE), and the queued and running ones are
+     * answered and their responses sent, for at most {@code zeroserve.drain.timeout}. Knative sends SIGTERM only
+     * after its queue-proxy has drained, so there it finds little to do.
+     */
+    void onShutdownSignal(@Observes ShutdownDelayInitiatedEvent event, OpenExchanges exchanges)
+            throws InterruptedException {
+        DynamicBatcher running = batcher;
+        if (state != State.READY || running == null) {
+            return;
+        }
+        state = State.DRAINING;
+        running.stopAdmitting();
+        long start = System.nanoTime();
+        int admitted = running.inFlight();
+        long deadline = start + config.drain().timeout().toNanos();
+        while ((running.inFlight() > 0 || exchanges.open() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(DRAIN_POLL_MILLIS);
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (running.inFlight() > 0) {
+            LOG.warnf("zeroserve.drain.timeout (%s) passed with %d admitted requests unanswered",
+                    config.drain().timeout(), running.inFlight());
+        } else {
+            LOG.infof("Drained: %d admitted requests answered in %d ms; new requests are refused", admitted, millis);
+        }
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         DynamicBatcher running = batcher;
         if (running != null) {
@@ -141,6 +175,11 @@ public class ModelLifecycle {
 
     public boolean isReady() {
         return state == State.READY;
+    }
+
+    /** Loaded and warmed up at some point: the startup probe's question. */
+    public boolean hasStarted() {
+        return state == State.READY || state == State.DRAINING;
     }
 
     /** The batcher in front of the served model; call only after {@link #resolve} succeeded. */

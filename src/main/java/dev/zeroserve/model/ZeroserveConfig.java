@@ -22,6 +22,8 @@ public interface ZeroserveConfig {
 
     Embeddings embeddings();
 
+    Drain drain();
+
     interface Model {
         /** Where the ONNX model comes from: {@code classpath:<resource>} or {@code file:<path>}. */
         @WithDefault(ModelSource.BUNDLED_URI)
@@ -165,5 +167,14 @@ public interface ZeroserveConfig {
         BASIC,
         EXTENDED,
         ALL
+    }
+
+    interface Drain {
+        /**
+         * How long SIGTERM waits for admitted requests to be answered before the process exits anyway; keep it below
+         * the pod's termination grace period.
+         */
+        @WithDefault("30S")
+        java.time.Duration timeout();
     }
 }

@@ -375,6 +375,17 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops admitting requests (refused UNAVAILABLE from now on) while the workers answer the queued ones, without
+     * waiting for batches to fill; {@link #inFlight()} then falls to zero.
+     */
+    public void stopAdmitting() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+        }
+    }
+
     /** Stops taking requests; queued ones are answered UNAVAILABLE, running batches finish. */
     @Override
     public void close() {

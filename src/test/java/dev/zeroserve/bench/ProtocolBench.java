@@ -5,8 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +19,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import com.google.protobuf.ByteString;
 
 import ai.onnxruntime.OrtSession;
 import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
+import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.DirectOnnxRuntime;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -44,10 +42,8 @@ import io.grpc.ManagedChannelBuilder;
  * The chart of latency against throughput is written beside the CSV as an SVG.
  */
 public final class ProtocolBench {
-    private static final String MODEL = "all-minilm-l6-v2";
     static final String RAW = "raw-onnxruntime";
     private static final int WARMUP_CONCURRENCY = 8;
-    private static final String[] INPUTS = { "input_ids", "attention_mask", "token_type_ids" };
 
     /** One measured cell. */
     record Result(int tokens, String protocol, int concurrency, long requests, double seconds, double[] millis) {
@@ -82,7 +78,7 @@ public final class ProtocolBench {
                 .maxInboundMessageSize(64 << 20).build();
         try (OrtSession session = DirectOnnxRuntime.openBundledModel()) {
             for (int tokens : tokenCounts) {
-                long[] ids = tokenIds(tokens);
+                long[] ids = BundledModelRequests.tokenIds(tokens);
                 rawBatched.put(tokens, rawBatchedThroughput(session, ids, seconds / 2));
                 for (int concurrency : concurrencies) {
                     results.add(run(tokens, RAW, concurrency, seconds,
@@ -103,7 +99,7 @@ public final class ProtocolBench {
                     .replaceFirst("\\.csv$", "") + ".svg"));
             goals(results, rawBatched);
             if (Boolean.parseBoolean(options.getOrDefault("overload", "false"))) {
-                Overload.run(channel, grpcRequest(valuesFor(tokenIds(16))), results, options.get("pid"));
+                Overload.run(channel, BundledModelRequests.grpc(BundledModelRequests.valuesFor(BundledModelRequests.tokenIds(16))), results, options.get("pid"));
             }
         } finally {
             channel.shutdownNow();
@@ -154,29 +150,25 @@ public final class ProtocolBench {
                 && r.concurrency() == concurrency).findFirst().orElse(null);
     }
 
-    static long[][] valuesFor(long[] ids) {
-        return new long[][] { ids, filled(ids.length, 1), new long[ids.length] };
-    }
-
     private static Client client(String protocol, long[] ids, String url, HttpClient http, ManagedChannel channel) {
-        URI infer = URI.create(url + "/v2/models/" + MODEL + "/infer");
-        long[][] values = valuesFor(ids);
+        URI infer = URI.create(url + "/v2/models/" + BundledModelRequests.MODEL + "/infer");
+        long[][] values = BundledModelRequests.valuesFor(ids);
         return switch (protocol) {
             case "json" -> {
                 HttpRequest request = HttpRequest.newBuilder(infer).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(jsonRequest(values))).build();
+                        .POST(HttpRequest.BodyPublishers.ofString(BundledModelRequests.json(values))).build();
                 yield () -> expectOk(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
             }
             case "binary" -> {
                 byte[] json = binaryHeader(ids.length).getBytes(StandardCharsets.UTF_8);
-                byte[] body = concat(json, int64s(values[0]), int64s(values[1]), int64s(values[2]));
+                byte[] body = concat(json, BundledModelRequests.int64s(values[0]), BundledModelRequests.int64s(values[1]), BundledModelRequests.int64s(values[2]));
                 HttpRequest request = HttpRequest.newBuilder(infer)
                         .header("Inference-Header-Content-Length", Integer.toString(json.length))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                 yield () -> expectOk(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
             }
             case "grpc" -> {
-                ModelInferRequest request = grpcRequest(values);
+                ModelInferRequest request = BundledModelRequests.grpc(values);
                 GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub =
                         GRPCInferenceServiceGrpc.newBlockingStub(channel);
                 yield () -> stub.modelInfer(request);
@@ -255,45 +247,14 @@ public final class ProtocolBench {
         System.out.println("wrote " + csv);
     }
 
-    /** [CLS], then the 14 words of the 16-token sentence repeated, then [SEP]. */
-    static long[] tokenIds(int count) {
-        long[] words = Arrays.copyOfRange(DirectOnnxRuntime.TOKENS_16, 1, 15);
-        long[] ids = new long[count];
-        ids[0] = 101;
-        for (int i = 1; i < count - 1; i++) {
-            ids[i] = words[(i - 1) % words.length];
-        }
-        ids[count - 1] = 102;
-        return ids;
-    }
-
-    private static String jsonRequest(long[][] values) {
-        StringBuilder body = new StringBuilder("{\"inputs\":[");
-        for (int n = 0; n < INPUTS.length; n++) {
-            body.append(n > 0 ? "," : "").append("{\"name\":\"").append(INPUTS[n])
-                    .append("\",\"datatype\":\"INT64\",\"shape\":[1,").append(values[n].length).append("],\"data\":")
-                    .append(Arrays.toString(values[n]).replace(" ", "")).append('}');
-        }
-        return body.append("]}").toString();
-    }
-
     private static String binaryHeader(int tokens) {
         StringBuilder header = new StringBuilder("{\"parameters\":{\"binary_data_output\":true},\"inputs\":[");
-        for (int n = 0; n < INPUTS.length; n++) {
-            header.append(n > 0 ? "," : "").append("{\"name\":\"").append(INPUTS[n])
+        for (int n = 0; n < BundledModelRequests.INPUTS.length; n++) {
+            header.append(n > 0 ? "," : "").append("{\"name\":\"").append(BundledModelRequests.INPUTS[n])
                     .append("\",\"datatype\":\"INT64\",\"shape\":[1,").append(tokens)
                     .append("],\"parameters\":{\"binary_data_size\":").append(tokens * 8).append("}}");
         }
         return header.append("]}").toString();
-    }
-
-    static ModelInferRequest grpcRequest(long[][] values) {
-        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(MODEL);
-        for (int n = 0; n < INPUTS.length; n++) {
-            request.addInputsBuilder().setName(INPUTS[n]).setDatatype("INT64").addShape(1).addShape(values[n].length);
-            request.addRawInputContents(ByteString.copyFrom(int64s(values[n])));
-        }
-        return request.build();
     }
 
     static void expectOk(HttpResponse<byte[]> response) {
@@ -301,20 +262,6 @@ public final class ProtocolBench {
             throw new IllegalStateException("HTTP " + response.statusCode() + ": "
                     + new String(response.body(), StandardCharsets.UTF_8));
         }
-    }
-
-    private static long[] filled(int count, long value) {
-        long[] values = new long[count];
-        Arrays.fill(values, value);
-        return values;
-    }
-
-    private static byte[] int64s(long[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long value : values) {
-            buffer.putLong(value);
-        }
-        return buffer.array();
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -214,6 +214,30 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void drainingRefusesNewRequestsAndAnswersEveryAdmittedOne() throws Exception {
+        FakeEngine engine = new FakeEngine();
+        DynamicBatcher batcher = batcher(BATCHED, engine, 2, 60_000, 8, 1);
+        engine.gate = new CountDownLatch(1);
+        CompletableFuture<List<Tensor>> running = submit(batcher, 2, 2, 100); // a full batch: runs at once
+        assertThat(engine.started.await(5, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<List<Tensor>>> queued = List.of(submit(batcher, 1, 3, 1), submit(batcher, 1, 3, 2),
+                submit(batcher, 1, 4, 3));
+        batcher.stopAdmitting();
+        assertThatThrownBy(() -> submit(batcher, 1, 3, 4)).isInstanceOfSatisfying(InferenceException.class, e -> {
+            assertThat(e.status()).isEqualTo(Status.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("shutting down");
+        });
+        assertThat(batcher.inFlight()).isEqualTo(4);
+        engine.gate.countDown();
+        // Queued requests run without waiting out the 60 s queue delay, and each gets its own rows.
+        assertThat(running.get(5, TimeUnit.SECONDS).get(0).data().getFloat(0)).isEqualTo(100f);
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(queued.get(i).get(5, TimeUnit.SECONDS).get(0).data().getFloat(0)).isEqualTo(i + 1f);
+        }
+        assertThat(batcher.inFlight()).isZero();
+    }
+
+    @Test
     void noMoreBatchesRunAtOnceThanConfigured() throws Exception {
         FakeEngine engine = new FakeEngine();
         engine.gate = new CountDownLatch(1);

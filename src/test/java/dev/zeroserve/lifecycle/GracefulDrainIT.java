@@ -1,0 +1,217 @@
+package dev.zeroserve.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
+import dev.zeroserve.api.grpc.v2.ModelInferRequest;
+import dev.zeroserve.testing.BundledModelRequests;
+import dev.zeroserve.testing.GrpcChannels;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * SIGTERM to the packaged service under concurrent REST and gRPC load: every request sent before the signal must
+ * succeed (queued and running ones are drained), requests after it are refused, and the process exits within the
+ * drain timeout.
+ */
+class GracefulDrainIT {
+    private static final Path RUNNER = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final int CLIENTS_PER_PROTOCOL = 6;
+    /** Long sequences, so that batches take long enough for requests to be queued and running at the signal. */
+    private static final int TOKENS = 256;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path logs;
+
+    private Process server;
+
+    /** One client request: when it was sent relative to the signal, and how it ended. */
+    record Outcome(String protocol, boolean sentBeforeSignal, String result) {
+        boolean succeeded() {
+            return "ok".equals(result);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null && server.isAlive()) {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void everyRequestAdmittedBeforeSigtermSucceeds() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = logs.resolve("server.log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        server = new ProcessBuilder(List.of(java, "-Dquarkus.http.port=" + port,
+                "-Dzeroserve.drain.timeout=" + DRAIN_TIMEOUT.toSeconds() + "S", "-jar", RUNNER.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        URL base = new URL("http://localhost:" + port + "/");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        awaitReady(http, base, log);
+
+        long[][] values = BundledModelRequests.valuesFor(BundledModelRequests.tokenIds(TOKENS));
+        HttpRequest restRequest = HttpRequest.newBuilder(base.toURI().resolve("v2/models/"
+                + BundledModelRequests.MODEL + "/infer")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(BundledModelRequests.json(values))).build();
+        ModelInferRequest grpcRequest = BundledModelRequests.grpc(values);
+        ManagedChannel channel = GrpcChannels.open(base);
+
+        AtomicBoolean holding = new AtomicBoolean();
+        AtomicBoolean signalled = new AtomicBoolean();
+        AtomicBoolean stopSending = new AtomicBoolean();
+        AtomicInteger inFlight = new AtomicInteger();
+        ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+        CountDownLatch loaded = new CountDownLatch(2 * CLIENTS_PER_PROTOCOL);
+        ExecutorService clients = Executors.newFixedThreadPool(2 * CLIENTS_PER_PROTOCOL);
+        for (int c = 0; c < CLIENTS_PER_PROTOCOL; c++) {
+            clients.submit(() -> loop("rest", loaded, holding, signalled, stopSending, inFlight, outcomes,
+                    () -> http.send(restRequest, HttpResponse.BodyHandlers.ofString()).statusCode()));
+            clients.submit(() -> loop("grpc", loaded, holding, signalled, stopSending, inFlight, outcomes,
+                    () -> grpc(channel, grpcRequest)));
+        }
+        assertThat(loaded.await(60, TimeUnit.SECONDS)).as("every client got an answer before the signal").isTrue();
+        Thread.sleep(1000);
+
+        // Hold new requests for a moment, so that every request counted as sent before the signal has reached the
+        // server when it comes; the ones still in flight are then queued or running there.
+        holding.set(true);
+        Thread.sleep(50);
+        int inFlightAtSignal = inFlight.get();
+        signalled.set(true);
+        long signalledAt = System.nanoTime();
+        server.destroy(); // SIGTERM
+        holding.set(false);
+        boolean exited = server.waitFor(DRAIN_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+        long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalledAt);
+        stopSending.set(true);
+        clients.shutdown();
+        assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        GrpcChannels.close(channel);
+
+        List<Outcome> before = outcomes.stream().filter(Outcome::sentBeforeSignal).toList();
+        List<Outcome> after = outcomes.stream().filter(outcome -> !outcome.sentBeforeSignal()).toList();
+        long afterRefused = after.stream().filter(outcome -> !outcome.succeeded()).count();
+        System.out.printf("drain: %d requests sent before SIGTERM (%d in flight at the signal), %d failed; "
+                + "%d sent after it: %d answered, %d refused %s; exit after %d ms%n", before.size(),
+                inFlightAtSignal, before.stream().filter(outcome -> !outcome.succeeded()).count(), after.size(),
+                after.size() - afterRefused, afterRefused,
+                countByResult(after), exitMillis);
+
+        assertThat(exited).as("exited within the drain timeout").isTrue();
+        assertThat(inFlightAtSignal).as("requests in flight at the signal").isGreaterThanOrEqualTo(CLIENTS_PER_PROTOCOL);
+        assertThat(before).as("requests sent before SIGTERM").allMatch(Outcome::succeeded, "succeeded");
+        assertThat(after).as("requests after SIGTERM end in success or a refusal, never a failure")
+                .allMatch(outcome -> outcome.succeeded() || outcome.result().startsWith("refused"));
+        assertThat(Files.readString(log)).contains("Drained: ");
+    }
+
+    private static Map<String, Long> countByResult(List<Outcome> outcomes) {
+        return outcomes.stream().collect(Collectors.groupingBy(
+                outcome -> outcome.protocol() + " " + outcome.result().lines().findFirst().orElse(""),
+                TreeMap::new, Collectors.counting()));
+    }
+
+    private interface Call {
+        int send() throws Exception;
+    }
+
+    private static void loop(String protocol, CountDownLatch loaded, AtomicBoolean holding, AtomicBoolean signalled,
+            AtomicBoolean stop, AtomicInteger inFlight, ConcurrentLinkedQueue<Outcome> outcomes, Call call) {
+        boolean first = true;
+        while (!stop.get()) {
+            while (holding.get()) {
+                Thread.onSpinWait();
+            }
+            boolean beforeSignal = !signalled.get();
+            inFlight.incrementAndGet();
+            String result;
+            try {
+                int status = call.send();
+                result = status == 200 ? "ok" : status == 503 ? "refused 503" : "failed " + status;
+            } catch (StatusRuntimeException e) {
+                result = e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE ? "refused UNAVAILABLE"
+                        : "failed " + e.getStatus();
+            } catch (IOException e) {
+                // The listener is closed once the drain ends: nothing was admitted, the client may retry elsewhere.
+                result = "refused connection";
+            } catch (Exception e) {
+                result = "failed " + e;
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            outcomes.add(new Outcome(protocol, beforeSignal, result));
+            if (first) {
+                first = false;
+                loaded.countDown();
+            }
+            if (!beforeSignal && !result.equals("ok")) {
+                sleepQuietly();
+            }
+        }
+    }
+
+    private static int grpc(ManagedChannel channel, ModelInferRequest request) {
+        GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).modelInfer(request);
+        return 200;
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitReady(HttpClient http, URL base, Path log) throws Exception {
+        HttpRequest ready = HttpRequest.newBuilder(base.toURI().resolve("q/health/ready")).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> errors = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            assertThat(server.isAlive()).as("server running; log:\n%s", Files.readString(log)).isTrue();
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                errors.add(e.toString());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not ready within 60 s: " + errors + "\n" + Files.readString(log));
+    }
+}
