@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -59,10 +60,10 @@ public final class TextTokenizer implements AutoCloseable {
     public static TextTokenizer load(String uri, int maxLength) {
         byte[] json = read(uri);
         try {
-            JsonNode definition = new ObjectMapper().readTree(json);
+            Vocabulary vocabulary = Vocabulary.read(json);
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
                     Map.of("padding", "false", "truncation", "true", "maxLength", Integer.toString(maxLength)));
-            return new TextTokenizer(tokenizer, uri, vocabularySize(definition), padId(definition));
+            return new TextTokenizer(tokenizer, uri, vocabulary.size(), vocabulary.padId());
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri
                     + ": not a HuggingFace tokenizer.json: " + e.getMessage(), e);
@@ -92,29 +93,79 @@ public final class TextTokenizer implements AutoCloseable {
                 + ": must start with classpath: or file:");
     }
 
-    /** One more than the largest id of the vocabulary and the added tokens: ids from 0 below it are valid. */
-    private static int vocabularySize(JsonNode definition) {
-        JsonNode vocabulary = definition.path("model").path("vocab");
-        int size = 0;
-        if (vocabulary.isArray()) {
-            // Unigram models list [piece, score] pairs; the id is the position.
-            size = vocabulary.size();
-        } else {
-            for (JsonNode id : vocabulary) {
-                size = Math.max(size, id.asInt() + 1);
+    /**
+     * What the tokenizer's own API does not tell: how many token ids there are, and the pad id. Read by streaming
+     * over the file, as building a tree of its 30 000 vocabulary entries would cost a cold start a third of a second.
+     *
+     * @param size one more than the largest id of the vocabulary and the added tokens: ids from 0 below it are valid
+     */
+    private record Vocabulary(int size, long padId) {
+        static Vocabulary read(byte[] json) throws IOException {
+            int size = 0;
+            long padId = 0;
+            try (JsonParser parser = new JsonFactory().createParser(json)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IOException("it is not a JSON object");
+                }
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("model") && value == JsonToken.START_OBJECT) {
+                        size = Math.max(size, modelVocabularySize(parser));
+                    } else if (field.equals("added_tokens") && value == JsonToken.START_ARRAY) {
+                        while (parser.nextToken() == JsonToken.START_OBJECT) {
+                            size = Math.max(size, (int) numberField(parser, "id") + 1);
+                        }
+                    } else if (field.equals("padding") && value == JsonToken.START_OBJECT) {
+                        padId = numberField(parser, "pad_id");
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
             }
+            if (size == 0) {
+                throw new IOException("it has no vocabulary");
+            }
+            return new Vocabulary(size, padId);
         }
-        for (JsonNode added : definition.path("added_tokens")) {
-            size = Math.max(size, added.path("id").asInt() + 1);
-        }
-        if (size == 0) {
-            throw new IllegalArgumentException("it has no vocabulary");
-        }
-        return size;
-    }
 
-    private static long padId(JsonNode definition) {
-        return definition.path("padding").path("pad_id").asLong(0);
+        /** WordPiece and BPE map pieces to ids; Unigram lists [piece, score] pairs, the id being the position. */
+        private static int modelVocabularySize(JsonParser parser) throws IOException {
+            int size = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("vocab") && value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        parser.nextToken();
+                        size = Math.max(size, parser.getIntValue() + 1);
+                    }
+                } else if (field.equals("vocab") && value == JsonToken.START_ARRAY) {
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        parser.skipChildren();
+                        size++;
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return size;
+        }
+
+        /** The number in {@code name} of the object the parser is in, which it reads to its end; 0 if absent. */
+        private static long numberField(JsonParser parser, String name) throws IOException {
+            long number = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals(name) && value == JsonToken.VALUE_NUMBER_INT) {
+                    number = parser.getLongValue();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return number;
+        }
     }
 
     /** Tokens of each text, in order, with the tokenizer's special tokens ([CLS] ... [SEP] for BERT). */
