@@ -1,5 +1,10 @@
 package dev.zeroserve.testing;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -7,6 +12,29 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 /** The bundled model behind settings that let the embeddings tests see batches form, truncation and cut sizes. */
 public final class EmbeddingsProfiles {
     private EmbeddingsProfiles() {
+    }
+
+    public static final String TOKEN_MIXER = "token-mixer";
+
+    /**
+     * {@link TestModels#tokenMixer()} with the bundled tokenizer beside it (found without configuration), behind a
+     * batcher that waits up to two seconds for company.
+     */
+    public static class FloatModelBatching implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Path model = TestModels.tokenMixer().writeTo(TestModels.tempRepository().resolve(TOKEN_MIXER)
+                    .resolve("1").resolve("model.onnx"));
+            try (InputStream tokenizer = EmbeddingsProfiles.class.getClassLoader()
+                    .getResourceAsStream("all-minilm-l6-v2-q-tokenizer.json")) {
+                Files.copy(tokenizer, model.resolveSibling("tokenizer.json"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Map.of("zeroserve.model.uri", "file:" + model,
+                    "zeroserve.batching.max-queue-delay-micros", "2000000",
+                    "zeroserve.batching.max-batch-size", "64");
+        }
     }
 
     /** Requests wait up to two seconds for company; long inputs are cut; 128 dimensions may be asked for. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import dev.zeroserve.inference.DataType;
 
@@ -46,7 +47,7 @@ public final class TestModels {
             if (type == DataType.FP16 || type == DataType.BF16) {
                 model.output("out_" + type, type, "batch", 3)
                         .node("Cast", List.of("in_FP32"), List.of("out_" + type),
-                                java.util.Map.of("to", (long) OnnxModelWriter.elementType(type)));
+                                Map.of("to", (long) OnnxModelWriter.elementType(type)));
             } else {
                 model.input("in_" + type, type, "batch", 3)
                         .output("out_" + type, type, "batch", 3)
@@ -63,6 +64,46 @@ public final class TestModels {
                 .input("b", DataType.FP32, "n")
                 .output("sum", DataType.FP32, "n")
                 .node("Add", List.of("a", "b"), List.of("sum"));
+    }
+
+    /**
+     * A float stand-in for a sentence encoder, with the bundled model's inputs and output: each token's vector
+     * ({@code last_hidden_state}, [batch, sequence, 3]) is its softmax weight among the unmasked tokens of its row
+     * (logits sin(id); masked positions get -inf, as attention masks them), its square, and the weight times cos(id).
+     * So a token's vector depends on every unmasked token of its row and on nothing else: no other row, no masked
+     * position, and, being float, no quantization scale shared across the call. The square keeps a change of the
+     * weights (an unmasked padding position, say) from cancelling out when the pooled vector is normalised.
+     */
+    public static OnnxModelWriter tokenMixer() {
+        long toFloat = OnnxModelWriter.elementType(DataType.FP32);
+        long toBool = OnnxModelWriter.elementType(DataType.BOOL);
+        return new OnnxModelWriter("token_mixer")
+                .input("input_ids", DataType.INT64, "batch", "sequence")
+                .input("attention_mask", DataType.INT64, "batch", "sequence")
+                .input("token_type_ids", DataType.INT64, "batch", "sequence")
+                .output("last_hidden_state", DataType.FP32, "batch", "sequence", 3)
+                .node("Cast", List.of("input_ids"), List.of("ids"), Map.of("to", toFloat))
+                .node("Cast", List.of("attention_mask"), List.of("attended"), Map.of("to", toBool))
+                .node("Equal", List.of("input_ids", "input_ids"), List.of("true"))
+                .node("Cast", List.of("true"), List.of("ones"), Map.of("to", toFloat))
+                .node("Sub", List.of("ones", "ones"), List.of("zeros"))
+                .node("Log", List.of("zeros"), List.of("minus_infinity"))
+                .node("Sin", List.of("ids"), List.of("logits"))
+                .node("Where", List.of("attended", "logits", "minus_infinity"), List.of("masked_logits"))
+                .node("Softmax", List.of("masked_logits"), List.of("weight"), Map.of("axis", 1L))
+                .node("Cos", List.of("ids"), List.of("cos"))
+                .node("Mul", List.of("weight", "cos"), List.of("weighted_cos"))
+                .node("Mul", List.of("weight", "weight"), List.of("weight_squared"))
+                // [batch, sequence] -> [batch, sequence, 1] without constants: the shape, and a 1 made of its rank.
+                .node("Shape", List.of("input_ids"), List.of("shape"))
+                .node("Shape", List.of("shape"), List.of("rank"))
+                .node("Div", List.of("rank", "rank"), List.of("one"))
+                .node("Concat", List.of("shape", "one"), List.of("column_shape"), Map.of("axis", 0L))
+                .node("Reshape", List.of("weight", "column_shape"), List.of("weight_column"))
+                .node("Reshape", List.of("weighted_cos", "column_shape"), List.of("cos_column"))
+                .node("Reshape", List.of("weight_squared", "column_shape"), List.of("squared_column"))
+                .node("Concat", List.of("weight_column", "squared_column", "cos_column"), List.of("last_hidden_state"),
+                        Map.of("axis", 2L));
     }
 
     /** A temporary model repository directory. */
