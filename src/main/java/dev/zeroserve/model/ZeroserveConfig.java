@@ -130,7 +130,8 @@ public interface ZeroserveConfig {
 
         /**
          * Smaller sizes the request's {@code dimensions} may ask for, for models trained to be cut (Matryoshka): the
-         * embedding keeps its first values and is normalised again. Empty: only the model's own size.
+         * embedding keeps its first values and is normalised again (when normalize is on). Empty: only the model's
+         * own size.
          */
         Optional<List<Integer>> dimensions();
 
