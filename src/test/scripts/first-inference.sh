@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cold start of the packaged JVM service: process start -> first successful inference, measured from outside,
 # then the resident memory once warm. Usage: src/test/scripts/first-inference.sh [runs] (after ./mvnw package).
+# JAVA (the java binary) and JAVA_OPTS choose the JVM and its flags; cold-start-matrix.sh compares them.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 runs=${1:-5}
@@ -13,7 +14,7 @@ body='{"inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[10
 times=()
 for run in $(seq "$runs"); do
   start=$(date +%s%N)
-  java ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "/tmp/zeroserve-first-inference.log" 2>&1 &
+  ${JAVA:-java} ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "/tmp/zeroserve-first-inference.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null -X POST "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" -d "$body"; do
     kill -0 "$pid" 2>/dev/null || { echo "service exited; see /tmp/zeroserve-first-inference.log" >&2; exit 1; }
