@@ -139,10 +139,15 @@ public class ModelLifecycle {
         while ((running.inFlight() > 0 || exchanges.open() > 0) && System.nanoTime() < deadline) {
             Thread.sleep(DRAIN_POLL_MILLIS);
         }
+        boolean flushed = exchanges.closeHttp2Connections(
+                Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (running.inFlight() > 0) {
             LOG.warnf("zeroserve.drain.timeout (%s) passed with %d admitted requests unanswered",
                     config.drain().timeout(), running.inFlight());
+        } else if (!flushed) {
+            LOG.warnf("zeroserve.drain.timeout (%s) passed before every HTTP/2 client received its last response",
+                    config.drain().timeout());
         } else {
             LOG.infof("Drained: %d admitted requests answered in %d ms; new requests are refused", admitted, millis);
         }

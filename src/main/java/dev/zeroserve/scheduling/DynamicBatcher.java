@@ -136,7 +136,8 @@ public final class DynamicBatcher implements AutoCloseable {
         }
         synchronized (lock) {
             if (closed) {
-                throw new InferenceException(Status.UNAVAILABLE, "the server is shutting down", 1);
+                throw new InferenceException(Status.UNAVAILABLE,
+                        "the server is shutting down and admits no new requests", 1);
             }
             if (queue.size() + admitted.size() > settings.queueCapacity()) {
                 throw new InferenceException(Status.UNAVAILABLE, "the request queue is full ("
@@ -398,7 +399,8 @@ public final class DynamicBatcher implements AutoCloseable {
         }
         for (Pending pending : abandoned) {
             pending.timeout.cancel(false);
-            finish(pending, null, new InferenceException(Status.UNAVAILABLE, "the server is shutting down"));
+            finish(pending, null, new InferenceException(Status.UNAVAILABLE,
+                    "the server stopped before this queued request ran"));
         }
         for (Thread worker : workers) {
             try {

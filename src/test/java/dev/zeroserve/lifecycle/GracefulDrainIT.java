@@ -23,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -44,8 +46,10 @@ import io.grpc.StatusRuntimeException;
 class GracefulDrainIT {
     private static final Path RUNNER = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final int CLIENTS_PER_PROTOCOL = 6;
+    private static final int MAX_BATCH_SIZE = 4;
+    private static final Pattern DRAINED = Pattern.compile("Drained: (\\d+) admitted requests answered");
     /** Long sequences, so that batches take long enough for requests to be queued and running at the signal. */
-    private static final int TOKENS = 256;
+    private static final int TOKENS = 512;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     @TempDir
@@ -76,7 +80,9 @@ class GracefulDrainIT {
         Path log = logs.resolve("server.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         server = new ProcessBuilder(List.of(java, "-Dquarkus.http.port=" + port,
-                "-Dzeroserve.drain.timeout=" + DRAIN_TIMEOUT.toSeconds() + "S", "-jar", RUNNER.toString()))
+                "-Dzeroserve.drain.timeout=" + DRAIN_TIMEOUT.toSeconds() + "S",
+                // Small batches: of the twelve clients' requests, some are running and the rest wait in the queue.
+                "-Dzeroserve.batching.max-batch-size=" + MAX_BATCH_SIZE, "-jar", RUNNER.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         URL base = new URL("http://localhost:" + port + "/");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -106,10 +112,10 @@ class GracefulDrainIT {
         assertThat(loaded.await(60, TimeUnit.SECONDS)).as("every client got an answer before the signal").isTrue();
         Thread.sleep(1000);
 
-        // Hold new requests for a moment, so that every request counted as sent before the signal has reached the
-        // server when it comes; the ones still in flight are then queued or running there.
+        // Hold new requests long enough for every request counted as sent before the signal to have reached the
+        // server, even on a loaded machine; batches of 512-token rows run far longer, so many are still in flight.
         holding.set(true);
-        Thread.sleep(50);
+        Thread.sleep(300);
         int inFlightAtSignal = inFlight.get();
         signalled.set(true);
         long signalledAt = System.nanoTime();
@@ -125,18 +131,22 @@ class GracefulDrainIT {
         List<Outcome> before = outcomes.stream().filter(Outcome::sentBeforeSignal).toList();
         List<Outcome> after = outcomes.stream().filter(outcome -> !outcome.sentBeforeSignal()).toList();
         long afterRefused = after.stream().filter(outcome -> !outcome.succeeded()).count();
-        System.out.printf("drain: %d requests sent before SIGTERM (%d in flight at the signal), %d failed; "
-                + "%d sent after it: %d answered, %d refused %s; exit after %d ms%n", before.size(),
-                inFlightAtSignal, before.stream().filter(outcome -> !outcome.succeeded()).count(), after.size(),
+        Matcher drained = DRAINED.matcher(Files.readString(log));
+        int drainedByServer = drained.find() ? Integer.parseInt(drained.group(1)) : -1;
+        System.out.printf("drain: %d requests sent before SIGTERM (%d in flight at the signal, %d drained by the "
+                + "server), %d failed; %d sent after it: %d answered, %d refused %s; exit after %d ms%n",
+                before.size(), inFlightAtSignal, drainedByServer,
+                before.stream().filter(outcome -> !outcome.succeeded()).count(), after.size(),
                 after.size() - afterRefused, afterRefused,
                 countByResult(after), exitMillis);
 
         assertThat(exited).as("exited within the drain timeout").isTrue();
-        assertThat(inFlightAtSignal).as("requests in flight at the signal").isGreaterThanOrEqualTo(CLIENTS_PER_PROTOCOL);
+        assertThat(inFlightAtSignal).as("requests in flight at the signal").isGreaterThan(MAX_BATCH_SIZE);
         assertThat(before).as("requests sent before SIGTERM").allMatch(Outcome::succeeded, "succeeded");
         assertThat(after).as("requests after SIGTERM end in success or a refusal, never a failure")
                 .allMatch(outcome -> outcome.succeeded() || outcome.result().startsWith("refused"));
-        assertThat(Files.readString(log)).contains("Drained: ");
+        assertThat(drainedByServer).as("admitted requests the server answered while draining (-1: no drain logged)")
+                .isGreaterThan(MAX_BATCH_SIZE);
     }
 
     private static Map<String, Long> countByResult(List<Outcome> outcomes) {
@@ -163,8 +173,8 @@ class GracefulDrainIT {
                 int status = call.send();
                 result = status == 200 ? "ok" : status == 503 ? "refused 503" : "failed " + status;
             } catch (StatusRuntimeException e) {
-                result = e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE ? "refused UNAVAILABLE"
-                        : "failed " + e.getStatus();
+                result = (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE ? "refused UNAVAILABLE: "
+                        : "failed ") + e.getStatus().getDescription();
             } catch (IOException e) {
                 // The listener is closed once the drain ends: nothing was admitted, the client may retry elsewhere.
                 result = "refused connection";

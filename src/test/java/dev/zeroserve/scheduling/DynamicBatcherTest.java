@@ -225,7 +225,7 @@ class DynamicBatcherTest {
         batcher.stopAdmitting();
         assertThatThrownBy(() -> submit(batcher, 1, 3, 4)).isInstanceOfSatisfying(InferenceException.class, e -> {
             assertThat(e.status()).isEqualTo(Status.UNAVAILABLE);
-            assertThat(e.getMessage()).contains("shutting down");
+            assertThat(e.getMessage()).contains("admits no new requests");
         });
         assertThat(batcher.inFlight()).isEqualTo(4);
         engine.gate.countDown();
