@@ -35,7 +35,7 @@ import io.smallrye.common.annotation.Blocking;
 
 /**
  * The OpenAI-compatible embeddings API: a thin adapter onto {@link TextEmbedder}. Its failures leave in OpenAI's
- * shape, {@code {"error": {"message", "type", "param", "code"}}}; the mappers below serve this resource only.
+ * shape ({@link OpenAiErrors}); the mappers below serve this resource only.
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -110,7 +110,7 @@ public class OpenAiResource {
         String param = e instanceof InvalidEmbeddingRequest invalid ? invalid.field()
                 : e.status() == Status.NOT_FOUND ? "model" : null;
         String code = e.status() == Status.NOT_FOUND ? "model_not_found" : null;
-        Response response = error(status, e.getMessage(), param, code);
+        Response response = OpenAiErrors.response(status, e.getMessage(), param, code);
         if (e.retryAfterSeconds() > 0) {
             response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());
         }
@@ -120,11 +120,5 @@ public class OpenAiResource {
     @ServerExceptionMapper
     public Response stageFailure(CompletionException e) {
         return failure(InferenceService.unwrap(e));
-    }
-
-    static Response error(int status, String message, String param, String code) {
-        String type = status >= 500 ? "server_error" : "invalid_request_error";
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new OpenAiJson.ErrorBody(new OpenAiJson.Error(message, type, param, code))).build();
     }
 }

@@ -10,11 +10,16 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.zeroserve.api.openai.OpenAiErrors;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceService;
 import dev.zeroserve.inference.Status;
+import io.vertx.core.http.HttpServerRequest;
 
-/** Every REST failure leaves as {@code {"error": "..."}} with the status code the v2 protocol gives it. */
+/**
+ * Every REST failure leaves as {@code {"error": "..."}} with the status code the v2 protocol gives it; the OpenAI API
+ * has its own shape and mappers, and this class answers in it for what happens before its resource is reached.
+ */
 public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
@@ -35,9 +40,21 @@ public class ErrorMappers {
         return inferenceFailure(InferenceService.unwrap(e));
     }
 
+    /** Wrong method, path or media type; under /v1/ in OpenAI's shape, which its SDKs parse. */
     @ServerExceptionMapper
-    public Response webFailure(WebApplicationException e) {
-        return error(e.getResponse().getStatus(), e.getMessage());
+    public Response webFailure(WebApplicationException e, HttpServerRequest request) {
+        return error(request.path(), e.getResponse().getStatus(), e.getMessage());
+    }
+
+    /** A bug, not the client's fault: logged, answered 500 with a JSON body rather than an empty one. */
+    @ServerExceptionMapper
+    public Response unexpectedFailure(RuntimeException e, HttpServerRequest request) {
+        LOG.errorf(e, "Unexpected failure answering %s %s", request.method(), request.path());
+        return error(request.path(), 500, "internal error: " + e);
+    }
+
+    private static Response error(String path, int status, String message) {
+        return OpenAiErrors.covers(path) ? OpenAiErrors.response(status, message, null, null) : error(status, message);
     }
 
     static Response error(int status, String message) {

@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.zeroserve.api.openai.OpenAiErrors;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,7 +15,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * Refuses a request whose declared length exceeds the body limit with 413 and a JSON error before reading it.
+ * Refuses a request whose declared length exceeds the body limit with 413 and a JSON error before reading it, in the
+ * error shape of the API it was for.
  * Quarkus enforces the same limit on bodies without a declared length, with an empty 413.
  */
 @ApplicationScoped
@@ -39,7 +41,9 @@ public class RequestSizeLimit {
                     // The unread body would otherwise be taken for the next request on this connection.
                     response.putHeader(HttpHeaders.CONNECTION, "close");
                 }
-                response.end(new JsonObject().put("error", message).encode()).onComplete(done -> {
+                String body = OpenAiErrors.covers(context.normalizedPath()) ? OpenAiErrors.json(413, message)
+                        : new JsonObject().put("error", message).encode();
+                response.end(body).onComplete(done -> {
                     if (http1) {
                         request.connection().close();
                     }

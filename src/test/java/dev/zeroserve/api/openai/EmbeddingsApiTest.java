@@ -3,6 +3,7 @@ package dev.zeroserve.api.openai;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -24,7 +25,9 @@ import dev.zeroserve.inference.SequencePadding;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.DirectEmbeddings;
 import dev.zeroserve.testing.Metrics;
+import dev.zeroserve.testing.RawHttp;
 import dev.zeroserve.testing.Sentences;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -42,6 +45,9 @@ class EmbeddingsApiTest {
      */
     static final double SAME_CALL_INT8 = 0.98;
     private static DirectEmbeddings direct;
+
+    @TestHTTPResource("/")
+    URL base;
 
     @BeforeEach
     void awaitModel() throws Exception {
@@ -350,6 +356,17 @@ class EmbeddingsApiTest {
         }
         assertOpenAiError(post("{\"model\":\"text-embedding-ada-002\",\"input\":\"a\"}"), 404, "model",
                 "model_not_found", "text-embedding-ada-002");
+    }
+
+    @Test
+    void wrongMethodAndOversizedBodyAreAnsweredInOpenAisShape() throws Exception {
+        assertOpenAiError(given().get("/v1/embeddings"), 405, null, null, "");
+        RawHttp.RawResponse response = RawHttp.postHeadersOnly(base, "/v1/embeddings", 64L * 1024 * 1024 + 1);
+        assertThat(response.head()).startsWith("HTTP/1.1 413");
+        JsonNode error = MAPPER.readTree(response.body()).get("error");
+        assertThat(fieldNames(error)).containsExactlyInAnyOrder("message", "type", "param", "code");
+        assertThat(error.get("message").asText()).contains("exceeds the limit of 67108864 bytes");
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
     }
 
     @Test

@@ -6,9 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import java.net.Socket;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import ai.onnxruntime.OrtSession;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.DirectOnnxRuntime;
+import dev.zeroserve.testing.RawHttp;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -202,18 +201,10 @@ class V2RestBundledModelTest {
 
     @Test
     void bodyOverTheLimitGets413WithoutBeingRead() throws Exception {
-        // Only the headers are sent: the server must answer from the declared length alone.
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            socket.setSoTimeout(10_000);
-            String head = "POST " + INFER + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + (64L * 1024 * 1024 + 1) + "\r\n\r\n";
-            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(response).startsWith("HTTP/1.1 413");
-            String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-            assertThat(MAPPER.readTree(body).get("error").asText()).contains("exceeds the limit of 67108864 bytes");
-        }
+        RawHttp.RawResponse response = RawHttp.postHeadersOnly(base, INFER, 64L * 1024 * 1024 + 1);
+        assertThat(response.head()).startsWith("HTTP/1.1 413");
+        assertThat(MAPPER.readTree(response.body()).get("error").asText())
+                .contains("exceeds the limit of 67108864 bytes");
         infer(request(TOKENS));
     }
 
