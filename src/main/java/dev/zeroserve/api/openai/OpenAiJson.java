@@ -5,7 +5,14 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** The OpenAI API's JSON documents, field for field. */
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The OpenAI API's JSON documents, field for field. Registered for reflection, so that Jackson can write them in a
+ * native executable too, also where they travel inside a {@code Response} or are written outside JAX-RS.
+ */
+@RegisterForReflection(targets = { OpenAiJson.Embedding.class, OpenAiJson.Usage.class, OpenAiJson.EmbeddingList.class,
+        OpenAiJson.Model.class, OpenAiJson.ModelList.class, OpenAiJson.Error.class, OpenAiJson.ErrorBody.class })
 final class OpenAiJson {
     static final String LIST = "list";
 

@@ -7,8 +7,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.zeroserve.model.ModelMetadata;
 import dev.zeroserve.model.TensorSpec;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The v2 protocol's small JSON documents (tensor data has its own streaming codec). */
+/**
+ * The v2 protocol's small JSON documents (tensor data has its own streaming codec). Registered for reflection, so
+ * that Jackson can write them in a native executable too, also where they travel inside a {@code Response}.
+ */
+@RegisterForReflection(targets = { V2Json.ErrorBody.class, V2Json.ServerMetadata.class, V2Json.Live.class,
+        V2Json.Ready.class, V2Json.ModelReady.class, V2Json.TensorMetadata.class, V2Json.ModelMetadataBody.class })
 final class V2Json {
     private V2Json() {
     }
