@@ -27,15 +27,21 @@ public class OpenExchanges {
     /** Ahead of every other filter and route. */
     private static final int FIRST = Integer.MAX_VALUE;
 
-    private final AtomicInteger open = new AtomicInteger();
+    /**
+     * Open exchanges by epoch: 0 until the drain begins, 1 after. The drain waits for epoch 0 only, so that the
+     * refusals of requests still arriving (a gRPC client keeps its connection until GOAWAY) cannot keep it waiting.
+     */
+    private final AtomicInteger[] open = { new AtomicInteger(), new AtomicInteger() };
+    private volatile int epoch;
     /** Held weakly: a closed connection is collected without the close handler, which Quarkus may own. */
     private final Set<HttpConnection> http2Connections = Collections.synchronizedSet(
             Collections.newSetFromMap(new WeakHashMap<>()));
 
     void count(@Observes Filters filters) {
         filters.register(context -> {
-            open.incrementAndGet();
-            context.addEndHandler(ended -> open.decrementAndGet());
+            AtomicInteger counter = open[epoch];
+            counter.incrementAndGet();
+            context.addEndHandler(ended -> counter.decrementAndGet());
             if (context.request().version() == HttpVersion.HTTP_2) {
                 http2Connections.add(context.request().connection());
             }
@@ -43,30 +49,42 @@ public class OpenExchanges {
         }, FIRST);
     }
 
+    /**
+     * Exchanges from here on are no longer waited for. Called once admission has stopped, so every admitted request's
+     * exchange, which began before its admission, is among those still counted.
+     */
+    public void stopCounting() {
+        epoch = 1;
+    }
+
+    /** Exchanges begun before {@link #stopCounting()} whose response has not been handed to the connection yet. */
     public int open() {
-        return open.get();
+        return open[0].get();
     }
 
     /**
-     * Sends GOAWAY on every HTTP/2 connection and waits until each has sent its last response or the timeout passes.
-     * An ended response may still wait for the client's HTTP/2 flow-control window (a large tensor does); the
-     * server's own close would cut it off.
+     * Sends GOAWAY on every HTTP/2 connection and waits until each has sent its last response, closing the ones
+     * still open when the timeout passes. An ended response may still wait for the client's HTTP/2 flow-control
+     * window (a large tensor does); the server's own close would cut it off.
      *
-     * @return whether every connection closed within the timeout
+     * @return whether every connection closed by itself within the timeout
      */
     public boolean closeHttp2Connections(long timeoutMillis) throws InterruptedException {
         List<HttpConnection> connections;
         synchronized (http2Connections) {
             connections = List.copyOf(http2Connections);
         }
+        long start = System.nanoTime();
         List<Future<Void>> closed = connections.stream()
                 .map(connection -> connection.shutdown(timeoutMillis, TimeUnit.MILLISECONDS)).toList();
         try {
             Future.join(closed).toCompletionStage().toCompletableFuture().get(timeoutMillis + 1000,
                     TimeUnit.MILLISECONDS);
-            return closed.stream().allMatch(Future::succeeded);
         } catch (ExecutionException | TimeoutException e) {
             return false;
         }
+        // A connection forced closed at the timeout completes as well: only the time tells the two apart.
+        return closed.stream().allMatch(Future::succeeded)
+                && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 }
