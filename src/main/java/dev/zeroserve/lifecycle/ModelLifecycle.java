@@ -147,6 +147,7 @@ public class ModelLifecycle {
             Thread.sleep(DRAIN_POLL_MILLIS);
         }
         long answered = System.nanoTime();
+        long answerMillis = TimeUnit.NANOSECONDS.toMillis(answered - start);
         boolean flushed = exchanges.closeHttp2Connections(Math.min(HTTP2_CLOSE_GRACE_MILLIS,
                 Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - answered))));
         long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
@@ -158,10 +159,10 @@ public class ModelLifecycle {
                     config.drain().timeout(), exchanges.open());
         } else if (!flushed) {
             LOG.warnf("Drained: %d admitted requests answered in %d ms; HTTP/2 connections with streams still open "
-                    + "after %d ms were closed", admitted, TimeUnit.NANOSECONDS.toMillis(answered - start), closeMillis);
+                    + "after %d ms were closed", admitted, answerMillis, closeMillis);
         } else {
             LOG.infof("Drained: %d admitted requests answered in %d ms, HTTP/2 connections closed in %d ms; new "
-                    + "requests are refused", admitted, TimeUnit.NANOSECONDS.toMillis(answered - start), closeMillis);
+                    + "requests are refused", admitted, answerMillis, closeMillis);
         }
     }
 
