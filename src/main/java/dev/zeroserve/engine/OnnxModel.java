@@ -11,25 +11,55 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.zeroserve.inference.BatchEntry;
+import dev.zeroserve.inference.BatchExecutor;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.RunObserver;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.model.ModelMetadata;
 
 /** A loaded ONNX Runtime session and what it serves. Safe for concurrent use, as ONNX Runtime sessions are. */
-public final class OnnxModel implements AutoCloseable {
+public final class OnnxModel implements BatchExecutor, AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelMetadata metadata;
+    private final Optional<String> rowCoupling;
 
-    OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata) {
+    OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, Optional<String> rowCoupling) {
         this.env = env;
         this.session = session;
         this.metadata = metadata;
+        this.rowCoupling = rowCoupling;
     }
 
     public ModelMetadata metadata() {
         return metadata;
+    }
+
+    /**
+     * Why the rows of one execution depend on one another, if they do: the graph's operators that compute over the
+     * whole batch (per-call dynamic quantization), read from the model file at load.
+     */
+    public Optional<String> rowCoupling() {
+        return rowCoupling;
+    }
+
+    /** Assembles the entries into one execution, runs it and gives each entry its rows of the outputs. */
+    @Override
+    public List<List<Tensor>> execute(List<BatchEntry> batch, RunObserver observer) {
+        BatchEntry first = batch.get(0);
+        if (batch.size() == 1) {
+            return List.of(run(first.inputs(), first.outputs(), observer));
+        }
+        long start = System.nanoTime();
+        List<Tensor> inputs = BatchAssembly.inputs(batch);
+        observer.computeInput(System.nanoTime() - start);
+        List<Tensor> outputs = run(inputs, first.outputs(), observer);
+        long split = System.nanoTime();
+        List<List<Tensor>> perEntry = BatchAssembly.split(batch, outputs);
+        observer.computeOutput(System.nanoTime() - split);
+        return perEntry;
     }
 
     /**

@@ -1,12 +1,17 @@
 package dev.zeroserve.engine;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
@@ -18,9 +23,9 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.zeroserve.inference.DataType;
-import dev.zeroserve.model.ModelMetadata;
+import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.model.ModelSource;
-import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
 import dev.zeroserve.model.ZeroserveConfig.ExecutionProvider;
 import dev.zeroserve.model.ZeroserveConfig.GpuFallback;
@@ -28,11 +33,6 @@ import dev.zeroserve.model.ZeroserveConfig.GpuFallback;
 /** Creates the ONNX Runtime session for the configured model on the configured execution providers. */
 public final class OnnxModelLoader {
     private static final Logger LOG = Logger.getLogger(OnnxModelLoader.class);
-
-    /** Metadata property: the provider that runs the model (the first active one). */
-    public static final String EXECUTION_PROVIDER = "execution_provider";
-    /** Metadata property: every active provider, in order. */
-    public static final String EXECUTION_PROVIDERS = "execution_providers";
 
     private final ZeroserveConfig.Engine config;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -48,9 +48,11 @@ public final class OnnxModelLoader {
         List<ExecutionProvider> requested = config.executionProviders();
         List<ExecutionProvider> active = usableProviders(requested);
         OrtSession session;
+        byte[] resource = null;
         try {
+            resource = source.file().isPresent() ? null : source.readResource();
             try {
-                session = createSession(source, active);
+                session = createSession(source, resource, active);
             } catch (OrtException e) {
                 if (active.stream().noneMatch(ExecutionProvider::isGpu)) {
                     throw e;
@@ -63,7 +65,7 @@ public final class OnnxModelLoader {
                 }
                 LOG.warnf("%s; running on CPU as zeroserve.engine.gpu-fallback=cpu allows", reason);
                 active = List.of(ExecutionProvider.CPU);
-                session = createSession(source, active);
+                session = createSession(source, resource, active);
             }
         } catch (OrtException | IOException e) {
             throw new ModelLoadException("could not load model " + source + ": " + e.getMessage(), e);
@@ -71,8 +73,8 @@ public final class OnnxModelLoader {
         try {
             ModelMetadata metadata = describe(session, source, modelConfig, active);
             LOG.infof("Loaded model '%s' version %s from %s on execution providers %s", metadata.name(),
-                    metadata.version(), source, metadata.properties().get(EXECUTION_PROVIDERS));
-            return new OnnxModel(env, session, metadata);
+                    metadata.version(), source, metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS));
+            return new OnnxModel(env, session, metadata, rowCoupling(source, resource));
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
             throw e instanceof ModelLoadException mle ? mle
@@ -101,7 +103,29 @@ public final class OnnxModelLoader {
         return usable;
     }
 
-    private OrtSession createSession(ModelSource source, List<ExecutionProvider> providers)
+    /** The graph's row-coupling operators; a model file that cannot be scanned is taken as uncoupled, with a WARN. */
+    private static Optional<String> rowCoupling(ModelSource source, byte[] resource) {
+        try {
+            if (resource != null) {
+                return GraphOperators.rowCoupling(GraphOperators.read(ByteBuffer.wrap(resource)));
+            }
+            try (FileChannel file = FileChannel.open(source.file().get(), StandardOpenOption.READ)) {
+                if (file.size() > Integer.MAX_VALUE) {
+                    LOG.warnf("Model %s is larger than 2 GiB, which ONNX keeps in external data files; its operators "
+                            + "were not scanned for batch coupling", source);
+                    return Optional.empty();
+                }
+                Set<String> ops = GraphOperators.read(file.map(FileChannel.MapMode.READ_ONLY, 0, file.size()));
+                return GraphOperators.rowCoupling(ops);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Could not read the operators of %s (%s); batching it as a model whose rows are independent",
+                    source, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private OrtSession createSession(ModelSource source, byte[] resource, List<ExecutionProvider> providers)
             throws OrtException, IOException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(optLevel(config.optimizationLevel()));
@@ -123,7 +147,7 @@ public final class OnnxModelLoader {
             if (source.file().isPresent()) {
                 return env.createSession(source.file().get().toString(), options);
             }
-            return env.createSession(source.readResource(), options);
+            return env.createSession(resource, options);
         }
     }
 
@@ -135,8 +159,8 @@ public final class OnnxModelLoader {
                 .orElse(onnxVersion > 0 && onnxVersion != Long.MAX_VALUE ? Long.toString(onnxVersion) : "1");
         String name = modelConfig.name().orElseGet(source::defaultName);
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put(EXECUTION_PROVIDER, name(active.get(0)));
-        properties.put(EXECUTION_PROVIDERS, names(active));
+        properties.put(ModelMetadata.EXECUTION_PROVIDER, name(active.get(0)));
+        properties.put(ModelMetadata.EXECUTION_PROVIDERS, names(active));
         properties.put("onnxruntime_version", env.getVersion());
         return new ModelMetadata(name, version, ModelMetadata.PLATFORM,
                 specs("input", session.getInputInfo()), specs("output", session.getOutputInfo()), Map.copyOf(properties));

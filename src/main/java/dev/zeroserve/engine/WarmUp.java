@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.zeroserve.inference.DataType;
+import dev.zeroserve.inference.RunObserver;
 import dev.zeroserve.inference.Shapes;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.model.ModelMetadata;
-import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
 
 /**

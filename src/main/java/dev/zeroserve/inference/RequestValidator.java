@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.zeroserve.model.ModelMetadata;
-import dev.zeroserve.model.TensorSpec;
 
 /**
  * Checks a decoded request against the model's metadata before anything reaches ONNX Runtime. Every protocol shares

@@ -7,6 +7,8 @@ public enum Status {
     PAYLOAD_TOO_LARGE(413),
     UNAVAILABLE(503),
     DEADLINE_EXCEEDED(504),
+    /** The client went away (connection closed, call cancelled) before its request ran; nobody reads the code. */
+    CANCELLED(499),
     RESOURCE_EXHAUSTED(503),
     INTERNAL(500);
 

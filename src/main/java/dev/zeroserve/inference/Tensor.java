@@ -3,6 +3,7 @@ package dev.zeroserve.inference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The one tensor type that crosses every layer: name, v2 data type, shape, and the elements as one little-endian,
@@ -131,6 +132,63 @@ public final class Tensor {
 
     public int byteSize() {
         return data.limit();
+    }
+
+    /**
+     * Rows {@code from} to {@code from + count} along dimension 0, as a view of this tensor's buffer (no copy).
+     *
+     * @throws IllegalArgumentException if the tensor has no such rows
+     */
+    public Tensor rows(long from, long count) {
+        if (shape.length == 0 || from < 0 || count < 0 || from + count > shape[0]) {
+            throw new IllegalArgumentException("rows " + from + "+" + count + " of " + this);
+        }
+        long elementsPerRow = shape[0] == 0 ? 0 : elementCount / shape[0];
+        int start = byteOffset(from * elementsPerRow);
+        int end = byteOffset((from + count) * elementsPerRow);
+        long[] rowShape = shape.clone();
+        rowShape[0] = count;
+        return new Tensor(name, dataType, rowShape, data.duplicate().position(start).limit(end).slice()
+                .order(ByteOrder.LITTLE_ENDIAN), count * elementsPerRow);
+    }
+
+    /** Where element {@code index} starts in the buffer; BYTES elements are walked from the start. */
+    private int byteOffset(long index) {
+        if (dataType != DataType.BYTES) {
+            return (int) (index * dataType.byteSize());
+        }
+        int position = 0;
+        for (long i = 0; i < index; i++) {
+            position += DataType.BYTES_LENGTH_PREFIX + data.getInt(position);
+        }
+        return position;
+    }
+
+    /**
+     * The tensors one after another along dimension 0, in one new buffer: they share name, data type and the shape
+     * past dimension 0.
+     */
+    public static Tensor concatenate(List<Tensor> parts) {
+        Tensor first = parts.get(0);
+        long rows = 0;
+        long bytes = 0;
+        long elements = 0;
+        for (Tensor part : parts) {
+            if (part.dataType != first.dataType || part.shape.length != first.shape.length || part.shape.length == 0
+                    || !Arrays.equals(part.shape, 1, part.shape.length, first.shape, 1, first.shape.length)) {
+                throw new IllegalArgumentException("cannot concatenate " + part + " after " + first);
+            }
+            rows += part.shape[0];
+            bytes += part.byteSize();
+            elements += part.elementCount;
+        }
+        ByteBuffer joined = allocate(bytes);
+        for (Tensor part : parts) {
+            joined.put(part.data.duplicate().clear());
+        }
+        long[] shape = first.shape.clone();
+        shape[0] = rows;
+        return new Tensor(first.name, first.dataType, shape, joined.flip().order(ByteOrder.LITTLE_ENDIAN), elements);
     }
 
     /** The same data under another name, as when an output is renamed for a client. */

@@ -1,5 +1,7 @@
 package dev.zeroserve.lifecycle;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import dev.zeroserve.engine.OnnxModel;
 import dev.zeroserve.engine.OnnxModelLoader;
 import dev.zeroserve.engine.WarmUp;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.model.ModelSource;
@@ -58,7 +61,7 @@ public class ModelLifecycle {
     });
     private volatile State state = State.LOADING;
     private volatile OnnxModel model;
-    private volatile DynamicBatcher batcher;
+    private volatile ServedModel served;
 
     /**
      * @throws IllegalArgumentException naming the configuration key, which stops start-up
@@ -71,7 +74,7 @@ public class ModelLifecycle {
         ZeroserveConfig.Batching batching = config.batching();
         atLeast("zeroserve.batching.max-batch-size", batching.maxBatchSize(), 1);
         atLeast("zeroserve.batching.queue-capacity", batching.queueCapacity(), 1);
-        atLeast("zeroserve.batching.parallel-batches", batching.parallelBatches(), 1);
+        atLeast("zeroserve.batching.parallel-batches", batching.parallelBatches().orElse(1), 1);
         atLeast("zeroserve.batching.max-queue-delay-micros", batching.maxQueueDelayMicros(), 0);
         atLeast("zeroserve.batching.request-timeout", batching.requestTimeout().toMillis(), 1);
         atLeast("zeroserve.drain.timeout", config.drain().timeout().toMillis(), 0);
@@ -100,23 +103,56 @@ public class ModelLifecycle {
             long loadedAt = System.nanoTime();
             WarmUp.run(loaded, config.warmup());
             long end = System.nanoTime();
-            ZeroserveConfig.Batching batching = config.batching();
-            DynamicBatcher.BatchObserver observer = metrics.batchObserver();
-            DynamicBatcher ready = new DynamicBatcher(loaded.metadata(), loaded::run, new DynamicBatcher.Settings(
-                    batching.maxBatchSize(), TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()),
-                    batching.queueCapacity(), batching.parallelBatches()), deadlines, observer);
-            metrics.modelReady(loaded.metadata(), ready, end - start);
-            batcher = ready;
+            ServedModel ready = serve(loaded);
+            metrics.modelReady(ready.metadata(), ready.scheduler(), end - start);
+            served = ready;
             model = loaded;
             state = State.READY;
-            LOG.infof("Model '%s' version %s is ready on %s (load %d ms, warm-up %d ms)", modelName,
-                    loaded.metadata().version(), loaded.metadata().properties().get(OnnxModelLoader.EXECUTION_PROVIDER),
-                    TimeUnit.NANOSECONDS.toMillis(loadedAt - start), TimeUnit.NANOSECONDS.toMillis(end - loadedAt));
+            LOG.infof("Model '%s' version %s is ready on %s (load %d ms, warm-up %d ms); batching: %s", modelName,
+                    loaded.metadata().version(), loaded.metadata().properties().get(ModelMetadata.EXECUTION_PROVIDER),
+                    TimeUnit.NANOSECONDS.toMillis(loadedAt - start), TimeUnit.NANOSECONDS.toMillis(end - loadedAt),
+                    ready.metadata().properties().get(ServedModel.BATCHING_REASON));
         } catch (ModelLoadException | InferenceException e) {
             fail(e.getMessage(), e);
         } catch (RuntimeException | LinkageError e) {
             fail("unexpected failure loading " + source + ": " + e, e);
         }
+    }
+
+    /**
+     * Chooses how the model's rows share executions and starts its scheduler. A model whose rows are coupled within
+     * an execution runs row by row (unless zeroserve.batching.policy=batch), in one execution per core.
+     */
+    private ServedModel serve(OnnxModel loaded) {
+        ZeroserveConfig.Batching batching = config.batching();
+        Optional<String> coupling = loaded.rowCoupling();
+        boolean singleRow = switch (batching.policy()) {
+            case AUTO -> coupling.isPresent();
+            case BATCH -> false;
+            case SINGLE_ROW -> true;
+        };
+        String reason;
+        if (!loaded.metadata().batchable()) {
+            reason = "none: the model has no dynamic batch dimension, so every request runs alone";
+        } else if (singleRow) {
+            reason = "single row: " + coupling.map(ops -> "the graph computes quantization scales over the whole "
+                    + "batch (" + ops + "), so rows sharing an execution would change one another's results; every "
+                    + "row runs alone for exact answers, zeroserve.batching.policy=batch trades that for throughput")
+                    .orElse("zeroserve.batching.policy=single-row");
+        } else {
+            reason = "across requests, up to " + batching.maxBatchSize() + " rows: " + coupling.map(ops -> "the "
+                    + "graph couples rows (" + ops + ") but zeroserve.batching.policy=batch allows it, so results may "
+                    + "depend on batch mates").orElse("rows are computed independently, so results do not depend on "
+                    + "batch mates");
+        }
+        int parallel = batching.parallelBatches().orElse(singleRow ? Runtime.getRuntime().availableProcessors() : 1);
+        DynamicBatcher scheduler = new DynamicBatcher(loaded, new DynamicBatcher.Settings(
+                singleRow ? 1 : batching.maxBatchSize(), TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()),
+                batching.queueCapacity(), parallel), deadlines, metrics.batchObserver());
+        ModelMetadata metadata = loaded.metadata().withProperties(Map.of(
+                ServedModel.BATCHING, singleRow ? "single_row" : "cross_request",
+                ServedModel.BATCHING_REASON, reason));
+        return new ServedModel(metadata, scheduler, singleRow);
     }
 
     private void fail(String message, Throwable cause) {
@@ -133,15 +169,16 @@ public class ModelLifecycle {
      */
     void onShutdownSignal(@Observes ShutdownDelayInitiatedEvent event, OpenExchanges exchanges)
             throws InterruptedException {
-        DynamicBatcher running = batcher;
-        if (state != State.READY || running == null) {
+        ServedModel current = served;
+        if (state != State.READY || current == null) {
             return;
         }
         state = State.DRAINING;
+        DynamicBatcher running = current.scheduler();
         running.stopAdmitting();
         exchanges.stopCounting();
         long start = System.nanoTime();
-        int admitted = running.inFlight();
+        long admitted = running.inFlight();
         long deadline = start + config.drain().timeout().toNanos();
         while ((running.inFlight() > 0 || exchanges.open() > 0) && System.nanoTime() < deadline) {
             Thread.sleep(DRAIN_POLL_MILLIS);
@@ -152,24 +189,24 @@ public class ModelLifecycle {
                 Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - answered))));
         long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
         if (running.inFlight() > 0) {
-            LOG.warnf("zeroserve.drain.timeout (%s) passed with %d admitted requests unanswered",
+            LOG.warnf("zeroserve.drain.timeout (%s) passed with %d admitted rows unanswered",
                     config.drain().timeout(), running.inFlight());
         } else if (exchanges.open() > 0) {
             LOG.warnf("zeroserve.drain.timeout (%s) passed with %d responses not yet handed to their connection",
                     config.drain().timeout(), exchanges.open());
         } else if (!flushed) {
-            LOG.warnf("Drained: %d admitted requests answered in %d ms; HTTP/2 connections with streams still open "
+            LOG.warnf("Drained: %d admitted rows answered in %d ms; HTTP/2 connections with streams still open "
                     + "after %d ms were closed", admitted, answerMillis, closeMillis);
         } else {
-            LOG.infof("Drained: %d admitted requests answered in %d ms, HTTP/2 connections closed in %d ms; new "
+            LOG.infof("Drained: %d admitted rows answered in %d ms, HTTP/2 connections closed in %d ms; new "
                     + "requests are refused", admitted, answerMillis, closeMillis);
         }
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        DynamicBatcher running = batcher;
-        if (running != null) {
-            running.close();
+        ServedModel current = served;
+        if (current != null) {
+            current.scheduler().close();
         }
         deadlines.shutdownNow();
         OnnxModel loaded = model;
@@ -200,23 +237,18 @@ public class ModelLifecycle {
         return state == State.READY || state == State.DRAINING;
     }
 
-    /** The batcher in front of the served model; call only after {@link #resolve} succeeded. */
-    public DynamicBatcher batcher() {
-        return batcher;
-    }
-
     /**
      * The served model, if it is the one named and ready.
      *
      * @param version the requested version, or null for the served one
      * @throws InferenceException NOT_FOUND for another name or version, UNAVAILABLE while it is not ready
      */
-    public OnnxModel resolve(String name, String version) {
+    public ServedModel resolve(String name, String version) {
         if (!name.equals(modelName)) {
             throw new InferenceException(Status.NOT_FOUND, "unknown model '" + name + "'; this server serves '"
                     + modelName + "'");
         }
-        OnnxModel ready = model;
+        ServedModel ready = served;
         if (ready == null) {
             throw new InferenceException(Status.UNAVAILABLE, "model '" + name + "' is not ready ("
                     + state.name().toLowerCase() + ")");

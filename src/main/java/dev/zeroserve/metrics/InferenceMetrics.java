@@ -5,9 +5,8 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.zeroserve.engine.OnnxModelLoader;
 import dev.zeroserve.inference.Status;
-import dev.zeroserve.model.ModelMetadata;
+import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -48,6 +47,7 @@ public class InferenceMetrics {
     private volatile Counter inferences;
     private volatile Counter executions;
     private volatile DistributionSummary batchSize;
+    private volatile Counter batchSplits;
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -65,18 +65,22 @@ public class InferenceMetrics {
                 + "dimension (a batch of n counts n)").tags(tags).register(registry);
         executions = Counter.builder("zeroserve.execution.count").description("Model executions (batches)")
                 .tags(tags).register(registry);
+        batchSplits = Counter.builder("zeroserve.batch.split.count").description("Failed executions of several "
+                + "entries split in two and run again, so that only the failing requests fail").tags(tags)
+                .register(registry);
         batchSize = DistributionSummary.builder("zeroserve.batch.size").description("Rows per model execution")
                 .serviceLevelObjectives(BATCH_SIZES).tags(tags).register(registry);
         Gauge.builder("zeroserve.queue.depth", batcher, DynamicBatcher::queueDepth)
-                .description("Requests waiting in the queue").tags(tags).register(registry);
+                .description("Rows (v2 batch rows, texts) waiting in the queue").tags(tags).register(registry);
         Gauge.builder("zeroserve.inflight.requests", batcher, DynamicBatcher::inFlight)
-                .description("Requests admitted and not yet answered (queued or running)").tags(tags)
+                .description("Rows admitted and not yet answered, queued or running (a request of n rows or texts "
+                        + "counts n)").tags(tags)
                 .register(registry);
         Gauge.builder("zeroserve.model.load.duration", () -> loadNanos / 1e9).baseUnit("seconds")
                 .description("Time to load and warm up the model").tags(tags).register(registry);
         Gauge.builder("zeroserve.model.info", () -> 1)
                 .description("The served model; labels name its execution provider")
-                .tags(tags.and("execution_provider", metadata.properties().get(OnnxModelLoader.EXECUTION_PROVIDER),
+                .tags(tags.and("execution_provider", metadata.properties().get(ModelMetadata.EXECUTION_PROVIDER),
                         "onnxruntime_version", metadata.properties().getOrDefault("onnxruntime_version", "")))
                 .register(registry);
     }
@@ -120,6 +124,7 @@ public class InferenceMetrics {
             case NOT_FOUND -> "not_found";
             case UNAVAILABLE, RESOURCE_EXHAUSTED -> "rejected";
             case DEADLINE_EXCEEDED -> "timeout";
+            case CANCELLED -> "cancelled";
             case INTERNAL -> "backend";
         };
     }
@@ -133,10 +138,15 @@ public class InferenceMetrics {
             }
 
             @Override
-            public void batchStarted(int requests, long rows) {
+            public void batchStarted(int entries, long rows) {
                 executions.increment();
                 inferences.increment(rows);
                 batchSize.record(rows);
+            }
+
+            @Override
+            public void batchSplit() {
+                batchSplits.increment();
             }
 
             @Override

@@ -86,13 +86,22 @@ public interface ZeroserveConfig {
         @WithDefault("0")
         long maxQueueDelayMicros();
 
-        /** Requests that may wait for a worker; one more is refused at once with 503 and Retry-After. */
-        @WithDefault("64")
+        /**
+         * Rows (v2 batch rows, texts) that may wait for a worker; a request that does not fit is refused at once with
+         * 503 and Retry-After, one larger than the whole queue with 400.
+         */
+        @WithDefault("256")
         int queueCapacity();
 
-        /** Batches run at the same time. */
-        @WithDefault("1")
-        int parallelBatches();
+        /**
+         * Executions run at the same time; by default 1 when requests are batched together and one per core when
+         * every row runs alone ({@link #policy()}).
+         */
+        java.util.OptionalInt parallelBatches();
+
+        /** Whether rows of different requests may share a model execution. */
+        @WithDefault("auto")
+        BatchingPolicy policy();
 
         /** How long a request may wait before it is answered 504 without running; a request may ask for less or more. */
         @WithDefault("30S")
@@ -137,6 +146,18 @@ public interface ZeroserveConfig {
 
         /** The model output holding the token vectors [batch, sequence, hidden]; by default the first of rank 3. */
         Optional<String> output();
+    }
+
+    enum BatchingPolicy {
+        /**
+         * Batch across requests unless the model's rows depend on one another within an execution (dynamically
+         * quantized models), which then run row by row, so that every answer is exact.
+         */
+        AUTO,
+        /** Batch across requests always: more throughput, results that may depend on the batch mates. */
+        BATCH,
+        /** Run every row alone, in parallel executions. */
+        SINGLE_ROW
     }
 
     enum Pooling {

@@ -1,6 +1,5 @@
 package dev.zeroserve.scheduling;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,77 +9,102 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
-import dev.zeroserve.engine.RunObserver;
-import dev.zeroserve.inference.DataType;
+import dev.zeroserve.inference.BatchEntry;
+import dev.zeroserve.inference.BatchExecutor;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.RunObserver;
 import dev.zeroserve.inference.SequencePadding;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.model.ModelMetadata;
-import dev.zeroserve.model.TensorSpec;
 
 /**
- * The dynamic batcher between the protocol adapters and the engine. Requests wait in one bounded queue; each of
- * {@code parallelBatches} workers takes the oldest request, adds the queued requests whose non-batch dimensions and
- * requested outputs match (up to {@code maxBatchSize} rows along dimension 0), concatenates them into one model call
- * and splits the outputs back. With a queue delay of 0 a lone request runs at once; batches form from what queues
- * while the workers are busy. A request bigger than the maximum batch runs alone. A full queue refuses at once; a
- * request whose deadline passes while it waits is failed then and never run.
+ * The dynamic batcher between the serving layer and the engine. It only groups and schedules: entries wait in one
+ * queue bounded in rows; each of {@code parallelBatches} workers takes the oldest entry, adds the queued entries
+ * that can share its execution (same requested outputs, same shapes past the batch dimension or, for padded token
+ * sequences, the same length bucket) up to {@code maxBatchSize} rows, and hands them to the {@link BatchExecutor},
+ * which assembles the bytes. With a queue delay of 0 a lone entry runs at once; batches form from what queues while
+ * the workers are busy. An entry bigger than the maximum batch runs alone.
  *
- * <p>Token sequences ({@link SequencePadding}) are grouped by length bucket instead of by exact shape: the batch is
- * padded on the right to its longest sequence, each input with its own pad value (the attention mask with 0), and
- * every request gets its rows of the outputs at that padded length.
+ * <p>A full queue refuses at once; an entry whose deadline passes, or whose client goes away, while it waits is
+ * failed then and never run. When an execution of several entries fails, the batch is split in two and each half run
+ * again, down to single entries, so that only the entries that cause the failure fail.
  */
 public final class DynamicBatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
-
-    /** How the batcher runs a batch: the model, and where the time went. */
-    public interface Engine {
-        List<Tensor> run(List<Tensor> inputs, List<String> outputs, RunObserver observer);
-    }
 
     /** What the batcher reports, for metrics, beside the engine's own compute timings. */
     public interface BatchObserver extends RunObserver {
         void queued(long waitedNanos);
 
-        void batchStarted(int requests, long rows);
+        void batchStarted(int entries, long rows);
+
+        /** A failed execution of several entries is split in two, each half to run again. */
+        void batchSplit();
     }
 
     /**
-     * @param maxQueueDelayNanos how long the oldest request may wait for a batch to fill; 0 = run what is there
+     * @param maxQueueDelayNanos how long the oldest entry may wait for a batch to fill; 0 = run what is there
+     * @param queueCapacity rows that may wait for a worker
      */
     public record Settings(int maxBatchSize, long maxQueueDelayNanos, int queueCapacity, int parallelBatches) {
     }
 
-    /**
-     * One model call's worth of validated work.
-     *
-     * @param padding how dimension 1 of the inputs may be padded to share a batch, or null
-     */
-    public record Work(List<Tensor> inputs, List<String> outputs, SequencePadding padding) {
+    /** The entries of one admitted request, which its client may abandon while they wait. */
+    public final class Admission {
+        private final List<Pending> entries;
+
+        private Admission(List<Pending> entries) {
+            this.entries = entries;
+        }
+
+        /** Each entry's outputs, in the order of the entries. */
+        public List<CompletableFuture<List<Tensor>>> results() {
+            List<CompletableFuture<List<Tensor>>> results = new ArrayList<>(entries.size());
+            for (Pending pending : entries) {
+                results.add(pending.result);
+            }
+            return results;
+        }
+
+        /** The client has gone: entries still queued leave the queue unrun and fail CANCELLED; running ones finish. */
+        public void cancel() {
+            List<Pending> removed = new ArrayList<>(entries.size());
+            synchronized (lock) {
+                for (Pending pending : entries) {
+                    if (queue.remove(pending)) {
+                        queuedRows -= pending.entry.rows();
+                        removed.add(pending);
+                    }
+                }
+            }
+            for (Pending pending : removed) {
+                pending.timeout.cancel(false);
+                finish(pending, null, new InferenceException(Status.CANCELLED,
+                        "the client went away before the request ran"));
+            }
+        }
     }
 
-    private final Engine engine;
+    private final BatchExecutor executor;
     private final Settings settings;
-    private final boolean batchable;
     private final ScheduledExecutorService timers;
     private final BatchObserver observer;
     private final Object lock = new Object();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Rows in {@link #queue}; guarded by {@link #lock}. */
+    private long queuedRows;
+    private final AtomicLong inFlightRows = new AtomicLong();
     private final List<Thread> workers = new ArrayList<>();
     private boolean closed;
 
-    public DynamicBatcher(ModelMetadata metadata, Engine engine, Settings settings, ScheduledExecutorService timers,
+    public DynamicBatcher(BatchExecutor executor, Settings settings, ScheduledExecutorService timers,
             BatchObserver observer) {
-        this.engine = engine;
+        this.executor = executor;
         this.settings = settings;
-        this.batchable = hasBatchDimension(metadata);
         this.timers = timers;
         this.observer = observer;
         for (int i = 0; i < settings.parallelBatches(); i++) {
@@ -91,74 +115,57 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /** A model batches when every input and output has a dynamic first dimension, the batch. */
-    static boolean hasBatchDimension(ModelMetadata metadata) {
-        return Stream.concat(metadata.inputs().stream(), metadata.outputs().stream())
-                .allMatch(spec -> spec.shape().length > 0 && spec.shape()[0] == TensorSpec.DYNAMIC);
-    }
-
-    public boolean batchable() {
-        return batchable;
-    }
-
-    /** Requests waiting for a worker. */
-    public int queueDepth() {
+    /** Rows waiting for a worker. */
+    public long queueDepth() {
         synchronized (lock) {
-            return queue.size();
+            return queuedRows;
         }
     }
 
-    /** Requests admitted and not yet answered: waiting or running. */
-    public int inFlight() {
-        return inFlight.get();
+    /** Rows admitted and not yet answered: waiting or running. */
+    public long inFlight() {
+        return inFlightRows.get();
     }
 
     /**
-     * Queues validated inputs.
+     * Queues the entries of one request together: all are admitted, or none when the queue lacks rows for all.
      *
-     * @param deadlineNanos the {@link System#nanoTime()} after which the request must not run
-     * @throws InferenceException UNAVAILABLE at once when the queue is full or the batcher is closed
+     * @param deadlineNanos the {@link System#nanoTime()} after which the entries must not run
+     * @throws InferenceException UNAVAILABLE at once when the queue is full or the batcher is closed;
+     *         INVALID_ARGUMENT when the request needs more rows than the whole queue holds
      */
-    public CompletableFuture<List<Tensor>> submit(List<Tensor> inputs, List<String> outputs, long deadlineNanos) {
-        return submitAll(List.of(new Work(inputs, outputs, null)), deadlineNanos).get(0);
-    }
-
-    /**
-     * Queues the parts of one client request together: all are admitted, or none when the queue lacks room for all.
-     *
-     * @return each part's outputs, in the order of the parts
-     * @throws InferenceException UNAVAILABLE at once when the queue is full or the batcher is closed
-     */
-    public List<CompletableFuture<List<Tensor>>> submitAll(List<Work> parts, long deadlineNanos) {
-        List<Pending> admitted = new ArrayList<>(parts.size());
-        for (Work part : parts) {
-            admitted.add(new Pending(part, deadlineNanos, batchable));
+    public Admission submit(List<BatchEntry> entries, long deadlineNanos) {
+        List<Pending> admitted = new ArrayList<>(entries.size());
+        long rows = 0;
+        for (BatchEntry entry : entries) {
+            admitted.add(new Pending(entry, deadlineNanos));
+            rows += entry.rows();
+        }
+        if (rows > settings.queueCapacity()) {
+            throw InferenceException.invalid("the request has " + rows + " rows, more than the queue holds ("
+                    + settings.queueCapacity() + " rows, zeroserve.batching.queue-capacity); send fewer at a time");
         }
         synchronized (lock) {
             if (closed) {
                 throw new InferenceException(Status.UNAVAILABLE,
                         "the server is shutting down and admits no new requests", 1);
             }
-            if (queue.size() + admitted.size() > settings.queueCapacity()) {
-                throw new InferenceException(Status.UNAVAILABLE, "the request queue is full ("
-                        + settings.queueCapacity() + " waiting, zeroserve.batching.queue-capacity"
-                        + (admitted.size() > 1 ? "; this request needs " + admitted.size() + " places" : "")
-                        + "); retry shortly", 1);
+            if (queuedRows + rows > settings.queueCapacity()) {
+                throw new InferenceException(Status.UNAVAILABLE, "the request queue is full (" + queuedRows + " of "
+                        + settings.queueCapacity() + " rows waiting, zeroserve.batching.queue-capacity"
+                        + (rows > 1 ? "; this request needs " + rows : "") + "); retry shortly", 1);
             }
             for (Pending pending : admitted) {
-                // Scheduled before a worker can see the request; the timer takes the lock, so it cannot act before.
+                // Scheduled before a worker can see the entry; the timer takes the lock, so it cannot act before.
                 pending.timeout = timers.schedule(() -> expire(pending),
                         Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
                 queue.addLast(pending);
-                inFlight.incrementAndGet();
             }
+            queuedRows += rows;
+            inFlightRows.addAndGet(rows);
             lock.notifyAll();
         }
-        List<CompletableFuture<List<Tensor>>> results = new ArrayList<>(admitted.size());
-        for (Pending pending : admitted) {
-            results.add(pending.result);
-        }
-        return results;
+        return new Admission(admitted);
     }
 
     private void expire(Pending pending) {
@@ -166,6 +173,7 @@ public final class DynamicBatcher implements AutoCloseable {
             if (!queue.remove(pending)) {
                 return;
             }
+            queuedRows -= pending.entry.rows();
         }
         finish(pending, null, new InferenceException(Status.DEADLINE_EXCEEDED,
                 "the request waited " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pending.enqueuedNanos)
@@ -196,12 +204,12 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
             }
             if (!runnable.isEmpty()) {
-                execute(runnable);
+                runIsolating(runnable);
             }
         }
     }
 
-    /** Takes the oldest request and the compatible ones behind it, waiting up to the queue delay to fill. */
+    /** Takes the oldest entry and the compatible ones behind it, waiting up to the queue delay to fill. */
     private List<Pending> nextBatch() throws InterruptedException {
         synchronized (lock) {
             while (queue.isEmpty() && !closed) {
@@ -211,20 +219,22 @@ public final class DynamicBatcher implements AutoCloseable {
                 return null;
             }
             Pending first = queue.pollFirst();
+            queuedRows -= first.entry.rows();
             List<Pending> batch = new ArrayList<>();
             batch.add(first);
-            if (!first.groupable || first.rows >= settings.maxBatchSize()) {
+            if (!first.groupable || first.entry.rows() >= settings.maxBatchSize()) {
                 return batch;
             }
-            long rows = first.rows;
+            long rows = first.entry.rows();
             long fillDeadline = first.enqueuedNanos + settings.maxQueueDelayNanos();
             while (true) {
                 for (Iterator<Pending> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize();) {
                     Pending next = it.next();
-                    if (next.sameGroup(first) && rows + next.rows <= settings.maxBatchSize()) {
+                    if (next.sameGroup(first) && rows + next.entry.rows() <= settings.maxBatchSize()) {
                         it.remove();
+                        queuedRows -= next.entry.rows();
                         batch.add(next);
-                        rows += next.rows;
+                        rows += next.entry.rows();
                     }
                 }
                 long remaining = fillDeadline - System.nanoTime();
@@ -236,139 +246,38 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private void execute(List<Pending> batch) {
-        Pending first = batch.get(0);
+    /** Runs the batch; if it fails with several entries, runs each half again, so only the culprits fail. */
+    private void runIsolating(List<Pending> batch) {
+        List<BatchEntry> entries = new ArrayList<>(batch.size());
+        long rows = 0;
+        for (Pending pending : batch) {
+            entries.add(pending.entry);
+            rows += pending.entry.rows();
+        }
+        List<List<Tensor>> outputs;
         try {
-            long rows = 0;
-            for (Pending pending : batch) {
-                rows += pending.rows;
-            }
             observer.batchStarted(batch.size(), rows);
+            outputs = executor.execute(entries, observer);
+        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
             if (batch.size() == 1) {
-                finish(first, engine.run(first.inputs, first.outputs, observer), null);
+                finish(batch.get(0), null, e instanceof RuntimeException runtime ? runtime
+                        : new InferenceException(Status.INTERNAL, "the model execution failed: " + e, e));
                 return;
             }
-            List<Tensor> outputs = engine.run(concatenate(batch, rows), first.outputs, observer);
-            split(batch, rows, outputs);
-        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
-            RuntimeException failure = e instanceof RuntimeException runtime ? runtime
-                    : new InferenceException(Status.INTERNAL, "the batch failed: " + e, e);
-            for (Pending pending : batch) {
-                if (!pending.result.isDone()) {
-                    finish(pending, null, failure);
-                }
-            }
+            LOG.debugf("An execution of %d entries failed (%s); splitting it to find the failing ones", batch.size(), e);
+            observer.batchSplit();
+            int half = batch.size() / 2;
+            runIsolating(batch.subList(0, half));
+            runIsolating(batch.subList(half, batch.size()));
+            return;
         }
-    }
-
-    private static List<Tensor> concatenate(List<Pending> batch, long rows) {
-        Pending first = batch.get(0);
-        long sequence = 0;
-        if (first.padValues != null) {
-            for (Pending pending : batch) {
-                sequence = Math.max(sequence, pending.sequenceLength);
-            }
+        for (int i = 0; i < batch.size(); i++) {
+            finish(batch.get(i), outputs.get(i), null);
         }
-        List<Tensor> joined = new ArrayList<>(first.inputs.size());
-        for (int i = 0; i < first.inputs.size(); i++) {
-            Tensor model = first.inputs.get(i);
-            long[] shape = model.shape().clone();
-            shape[0] = rows;
-            ByteBuffer data;
-            if (first.padValues == null) {
-                long bytes = 0;
-                for (Pending pending : batch) {
-                    bytes += pending.inputs.get(i).byteSize();
-                }
-                data = Tensor.allocate(bytes);
-                for (Pending pending : batch) {
-                    data.put(pending.inputs.get(i).data().duplicate().clear().limit(pending.inputs.get(i).byteSize()));
-                }
-            } else {
-                shape[1] = sequence;
-                data = padded(batch, i, shape);
-            }
-            joined.add(Tensor.of(model.name(), model.dataType(), shape, data.flip()));
-        }
-        return joined;
-    }
-
-    /** Input {@code index} of every request, each row copied once and lengthened to {@code shape[1]}. */
-    private static ByteBuffer padded(List<Pending> batch, int index, long[] shape) {
-        DataType type = batch.get(0).inputs.get(index).dataType();
-        long padValue = batch.get(0).padValues[index];
-        long elementsPerPosition = 1;
-        for (int d = 2; d < shape.length; d++) {
-            elementsPerPosition *= shape[d];
-        }
-        long paddedRowElements = shape[1] * elementsPerPosition;
-        ByteBuffer data = Tensor.allocate(shape[0] * paddedRowElements * type.byteSize());
-        for (Pending pending : batch) {
-            ByteBuffer source = pending.inputs.get(index).data();
-            int rowBytes = (int) (pending.sequenceLength * elementsPerPosition * type.byteSize());
-            for (int row = 0; row < pending.rows; row++) {
-                data.put(source.duplicate().clear().position(row * rowBytes).limit((row + 1) * rowBytes));
-                fill(data, type, padValue, paddedRowElements - pending.sequenceLength * elementsPerPosition);
-            }
-        }
-        return data;
-    }
-
-    private static void fill(ByteBuffer data, DataType type, long value, long count) {
-        for (long n = 0; n < count; n++) {
-            switch (type.byteSize()) {
-                case 1 -> data.put((byte) value);
-                case 2 -> data.putShort((short) value);
-                case 4 -> data.putInt((int) value);
-                default -> data.putLong(value);
-            }
-        }
-    }
-
-    /** Gives each request its rows of every output, as views of the batch's output buffers. */
-    private void split(List<Pending> batch, long rows, List<Tensor> outputs) {
-        for (Tensor output : outputs) {
-            if (output.shape().length == 0 || output.shape()[0] != rows) {
-                throw new InferenceException(Status.INTERNAL, "output '" + output.name() + "' of a batch of " + rows
-                        + " rows has shape " + Arrays.toString(output.shape()) + "; the model's first dimension is "
-                        + "not a batch dimension, set zeroserve.batching.max-batch-size=1");
-            }
-        }
-        List<List<Tensor>> perRequest = new ArrayList<>(batch.size());
-        for (int r = 0; r < batch.size(); r++) {
-            perRequest.add(new ArrayList<>(outputs.size()));
-        }
-        for (Tensor output : outputs) {
-            long elementsPerRow = output.elementCount() / rows;
-            int offset = 0;
-            for (int r = 0; r < batch.size(); r++) {
-                long requestRows = batch.get(r).rows;
-                int length = byteLength(output, offset, elementsPerRow * requestRows);
-                long[] shape = output.shape().clone();
-                shape[0] = requestRows;
-                ByteBuffer slice = output.data().duplicate().position(offset).limit(offset + length).slice();
-                perRequest.get(r).add(Tensor.of(output.name(), output.dataType(), shape, slice));
-                offset += length;
-            }
-        }
-        for (int r = 0; r < batch.size(); r++) {
-            finish(batch.get(r), perRequest.get(r), null);
-        }
-    }
-
-    private static int byteLength(Tensor tensor, int offset, long elements) {
-        if (tensor.dataType() != DataType.BYTES) {
-            return (int) (elements * tensor.dataType().byteSize());
-        }
-        int position = offset;
-        for (long i = 0; i < elements; i++) {
-            position += DataType.BYTES_LENGTH_PREFIX + tensor.data().getInt(position);
-        }
-        return position - offset;
     }
 
     private void finish(Pending pending, List<Tensor> outputs, RuntimeException failure) {
-        inFlight.decrementAndGet();
+        inFlightRows.addAndGet(-pending.entry.rows());
         if (failure != null) {
             pending.result.completeExceptionally(failure);
         } else {
@@ -395,6 +304,7 @@ public final class DynamicBatcher implements AutoCloseable {
             closed = true;
             abandoned = new ArrayList<>(queue);
             queue.clear();
+            queuedRows = 0;
             lock.notifyAll();
         }
         for (Pending pending : abandoned) {
@@ -414,73 +324,39 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     private static final class Pending {
-        final List<Tensor> inputs;
-        final List<String> outputs;
+        final BatchEntry entry;
         final long deadlineNanos;
         final long enqueuedNanos = System.nanoTime();
-        final long rows;
-        /** Whether every input agrees on the batch dimension, so the request can share a batch. */
         final boolean groupable;
-        /** Each input's pad value, by input index, for a request whose sequence dimension may be padded; else null. */
-        final long[] padValues;
-        final long sequenceLength;
+        final long lengthBucket;
         final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
         ScheduledFuture<?> timeout;
 
-        Pending(Work work, long deadlineNanos, boolean batchable) {
-            this.inputs = work.inputs();
-            this.outputs = work.outputs();
+        Pending(BatchEntry entry, long deadlineNanos) {
+            this.entry = entry;
             this.deadlineNanos = deadlineNanos;
-            this.rows = batchable && !inputs.isEmpty() ? inputs.get(0).shape()[0] : 1;
-            this.padValues = work.padding() == null ? null : padValues(work.inputs(), work.padding());
-            this.sequenceLength = padValues == null ? 0 : inputs.get(0).shape()[1];
-            this.groupable = batchable && inputs.stream().allMatch(input -> input.shape()[0] == rows
-                    && (padValues == null || input.shape()[1] == sequenceLength));
-        }
-
-        private static long[] padValues(List<Tensor> inputs, SequencePadding padding) {
-            long[] values = new long[inputs.size()];
-            for (int i = 0; i < values.length; i++) {
-                Tensor input = inputs.get(i);
-                Long value = padding.padValues().get(input.name());
-                if (value == null || input.shape().length < 2 || !isInteger(input.dataType())) {
-                    throw new IllegalArgumentException("input '" + input.name() + "' (" + input.dataType() + " "
-                            + Arrays.toString(input.shape()) + ") cannot be padded as a sequence");
-                }
-                values[i] = value;
-            }
-            return values;
-        }
-
-        private static boolean isInteger(DataType type) {
-            return switch (type) {
-                case BOOL, UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
-                default -> false;
-            };
+            this.groupable = entry.groupable();
+            this.lengthBucket = entry.padding() == null ? 0 : SequencePadding.lengthBucket(entry.sequenceLength());
         }
 
         /**
-         * Same requested outputs and input names; every input has the same shape past the batch dimension or, for
-         * padded sequences, past the sequence dimension, and the sequences fall into the same length bucket.
+         * Same requested outputs, input names and padding; every input has the same shape past the batch dimension
+         * or, for padded sequences, past the sequence dimension, and the sequences fall into the same length bucket.
          */
         boolean sameGroup(Pending other) {
-            if (!groupable || !other.groupable || !outputs.equals(other.outputs)
-                    || inputs.size() != other.inputs.size() || (padValues == null) != (other.padValues == null)) {
+            BatchEntry a = entry;
+            BatchEntry b = other.entry;
+            if (!groupable || !other.groupable || !a.outputs().equals(b.outputs())
+                    || a.inputs().size() != b.inputs().size() || lengthBucket != other.lengthBucket
+                    || (a.padding() == null ? b.padding() != null : !a.padding().equals(b.padding()))) {
                 return false;
             }
-            int from = 1;
-            if (padValues != null) {
-                if (!Arrays.equals(padValues, other.padValues) || SequencePadding.lengthBucket(sequenceLength)
-                        != SequencePadding.lengthBucket(other.sequenceLength)) {
-                    return false;
-                }
-                from = 2;
-            }
-            for (int i = 0; i < inputs.size(); i++) {
-                Tensor a = inputs.get(i);
-                Tensor b = other.inputs.get(i);
-                if (!a.name().equals(b.name()) || !Arrays.equals(a.shape(), from, a.shape().length, b.shape(), from,
-                        b.shape().length)) {
+            int from = a.padding() == null ? 1 : 2;
+            for (int i = 0; i < a.inputs().size(); i++) {
+                Tensor x = a.inputs().get(i);
+                Tensor y = b.inputs().get(i);
+                if (!x.name().equals(y.name()) || x.dataType() != y.dataType()
+                        || !Arrays.equals(x.shape(), from, x.shape().length, y.shape(), from, y.shape().length)) {
                     return false;
                 }
             }

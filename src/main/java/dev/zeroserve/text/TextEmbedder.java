@@ -1,6 +1,7 @@
 package dev.zeroserve.text;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -23,24 +23,25 @@ import org.jboss.logging.Logger;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
-import dev.zeroserve.inference.InferenceService;
+import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.SequencePadding;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
-import dev.zeroserve.model.ModelMetadata;
 import dev.zeroserve.model.ModelSource;
-import dev.zeroserve.model.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.serving.ClientGone;
+import dev.zeroserve.serving.InferenceService;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Text in, embeddings out, for task APIs: tokenizes, groups the texts by length bucket into requests whose
- * sequence dimension the batcher may pad (so that they share model calls with other clients' texts of similar
- * length), sends them through {@link InferenceService} as one client request, and pools each text's token vectors.
+ * Text in, embeddings out, for task APIs: tokenizes, makes each text a request of one row whose sequence dimension
+ * may be padded (so that the scheduler alone decides which texts, of this client or others, share an execution,
+ * within a length bucket), sends them through {@link InferenceService} as one client request, and pools each text's
+ * token vectors on the requesting side.
  */
 @ApplicationScoped
 public class TextEmbedder {
@@ -55,21 +56,16 @@ public class TextEmbedder {
 
     private final ZeroserveConfig.Embeddings config;
     private final InferenceService inference;
-    private final ModelLifecycle lifecycle;
     private final InferenceMetrics metrics;
-    private final int maxPartRows;
     private final Optional<String> tokenizerUri;
     /** Loads beside the model, off the start-up path; absent when the model has no tokenizer. */
     private final CompletableFuture<TextTokenizer> tokenizer = new CompletableFuture<>();
 
     /** @throws IllegalArgumentException naming the configuration key, which stops start-up */
-    TextEmbedder(ZeroserveConfig config, InferenceService inference, ModelLifecycle lifecycle,
-            InferenceMetrics metrics) {
+    TextEmbedder(ZeroserveConfig config, InferenceService inference, InferenceMetrics metrics) {
         this.config = config.embeddings();
         this.inference = inference;
-        this.lifecycle = lifecycle;
         this.metrics = metrics;
-        this.maxPartRows = config.batching().maxBatchSize();
         atLeast("zeroserve.embeddings.max-sequence-length", this.config.maxSequenceLength(), 1);
         atLeast("zeroserve.embeddings.max-inputs", this.config.maxInputs(), 1);
         for (int size : this.config.dimensions().orElse(List.of())) {
@@ -128,9 +124,10 @@ public class TextEmbedder {
      * @throws dev.zeroserve.inference.InferenceException through the stage: {@link InvalidEmbeddingRequest} for bad
      *         input, NOT_FOUND for another model, and the statuses of the tensor path
      */
-    public CompletionStage<Embeddings> embed(String model, EmbeddingInputs inputs, OptionalInt dimensions) {
+    public CompletionStage<Embeddings> embed(String model, EmbeddingInputs inputs, OptionalInt dimensions,
+            ClientGone clientGone) {
         Job job = new Job(model, inputs, dimensions);
-        return inference.inferParts(Protocol.OPENAI, job::prepare).thenApply(job::pool);
+        return inference.inferParts(Protocol.OPENAI, model, null, job::prepare, clientGone).thenApply(job::pool);
     }
 
     /** What the model takes and gives, read from its metadata. */
@@ -166,7 +163,7 @@ public class TextEmbedder {
         return new ModelPlan(inputs, output.name(), (int) output.shape()[2]);
     }
 
-    /** One client request on its way: its tokens, and which inputs went into which part. */
+    /** One client request on its way: its tokens, one request per text. */
     private final class Job {
         final String model;
         final EmbeddingInputs inputs;
@@ -174,7 +171,6 @@ public class TextEmbedder {
         TextTokenizer tokenizer;
         long[][] tokenIds;
         long[][] typeIds;
-        List<int[]> parts;
         ModelPlan plan;
 
         Job(String model, EmbeddingInputs inputs, OptionalInt dimensions) {
@@ -183,9 +179,8 @@ public class TextEmbedder {
             this.dimensions = dimensions;
         }
 
-        /** Checks and tokenizes the inputs and groups them into requests: the decoder of the tensor path. */
-        List<InferenceRequest> prepare() {
-            ModelMetadata metadata = lifecycle.resolve(model, null).metadata();
+        /** Checks and tokenizes the inputs, one request per text: the decoder of the tensor path. */
+        List<InferenceRequest> prepare(ModelMetadata metadata) {
             tokenizer = tokenizer();
             if (tokenizer == null) {
                 throw new InvalidEmbeddingRequest("model", "model '" + model + "' has no tokenizer, so it cannot "
@@ -205,7 +200,7 @@ public class TextEmbedder {
             } else {
                 takeTokenIds(inputs.tokenIds());
             }
-            return group();
+            return requests();
         }
 
         private void checkDimensions(int asked) {
@@ -269,60 +264,41 @@ public class TextEmbedder {
                     + "true to have longer inputs cut");
         }
 
-        /**
-         * One request per length bucket and at most a full batch of rows, so that a long input does not make the
-         * short ones of the same client request pay for its padding.
-         */
-        private List<InferenceRequest> group() {
-            TreeMap<Long, List<Integer>> buckets = new TreeMap<>();
-            for (int i = 0; i < tokenIds.length; i++) {
-                buckets.computeIfAbsent(SequencePadding.lengthBucket(tokenIds[i].length), b -> new ArrayList<>())
-                        .add(i);
-            }
-            parts = new ArrayList<>();
-            List<InferenceRequest> requests = new ArrayList<>();
+        private List<InferenceRequest> requests() {
             Map<String, Long> padValues = new LinkedHashMap<>();
             for (TensorSpec spec : plan.inputs()) {
                 padValues.put(spec.name(), spec.name().equals(INPUT_IDS) ? tokenizer.padId() : 0L);
             }
             SequencePadding padding = new SequencePadding(padValues);
-            for (List<Integer> bucket : buckets.values()) {
-                for (int from = 0; from < bucket.size(); from += maxPartRows) {
-                    int[] rows = bucket.subList(from, Math.min(bucket.size(), from + maxPartRows)).stream()
-                            .mapToInt(Integer::intValue).toArray();
-                    parts.add(rows);
-                    requests.add(new InferenceRequest(model, null, null, Map.of(), tensors(rows),
-                            List.of(new InferenceRequest.RequestedOutput(plan.output(), Map.of())),
-                            InferenceRequest.NO_DEADLINE, padding));
-                }
+            List<InferenceRequest.RequestedOutput> output = List.of(
+                    new InferenceRequest.RequestedOutput(plan.output(), Map.of()));
+            List<InferenceRequest> requests = new ArrayList<>(tokenIds.length);
+            for (int text = 0; text < tokenIds.length; text++) {
+                requests.add(new InferenceRequest(model, null, null, Map.of(), tensors(text), output,
+                        InferenceRequest.NO_DEADLINE, padding));
             }
             return requests;
         }
 
-        /** The model's inputs for these rows, padded on the right to the longest of them. */
-        private List<Tensor> tensors(int[] rows) {
-            int sequence = 0;
-            for (int row : rows) {
-                sequence = Math.max(sequence, tokenIds[row].length);
-            }
-            long[] shape = { rows.length, sequence };
+        /** The model's inputs for one text, [1, its length]; the engine pads it where it shares an execution. */
+        private List<Tensor> tensors(int text) {
+            int length = tokenIds[text].length;
+            long[] shape = { 1, length };
             List<Tensor> tensors = new ArrayList<>(plan.inputs().size());
             for (TensorSpec spec : plan.inputs()) {
                 DataType type = spec.dataType();
-                ByteBuffer data = Tensor.allocate((long) rows.length * sequence * type.byteSize());
-                for (int row : rows) {
-                    int length = tokenIds[row].length;
-                    for (int t = 0; t < sequence; t++) {
-                        long value = switch (spec.name()) {
-                            case INPUT_IDS -> t < length ? tokenIds[row][t] : tokenizer.padId();
-                            case ATTENTION_MASK -> t < length ? 1 : 0;
-                            default -> t < length ? typeIds[row][t] : 0;
-                        };
-                        if (type == DataType.INT64) {
-                            data.putLong(value);
-                        } else {
-                            data.putInt((int) value);
-                        }
+                // A heap buffer: the engine copies it once, into the execution's input or a direct buffer.
+                ByteBuffer data = ByteBuffer.allocate(length * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+                for (int t = 0; t < length; t++) {
+                    long value = switch (spec.name()) {
+                        case INPUT_IDS -> tokenIds[text][t];
+                        case ATTENTION_MASK -> 1;
+                        default -> typeIds[text][t];
+                    };
+                    if (type == DataType.INT64) {
+                        data.putLong(value);
+                    } else {
+                        data.putInt((int) value);
                     }
                 }
                 tensors.add(Tensor.of(spec.name(), type, shape, data.flip()));
@@ -330,21 +306,18 @@ public class TextEmbedder {
             return tensors;
         }
 
-        /** Each input's embedding from its part's token vectors. */
+        /** Each text's embedding from its token vectors, which may be padded past its length. */
         Embeddings pool(List<InferenceService.Exchange> exchanges) {
             float[][] vectors = new float[tokenIds.length][];
             long tokens = 0;
-            for (int p = 0; p < exchanges.size(); p++) {
-                Tensor hidden = exchanges.get(p).response().outputs().get(0);
+            for (int text = 0; text < exchanges.size(); text++) {
+                Tensor hidden = exchanges.get(text).response().outputs().get(0);
                 int sequence = (int) hidden.shape()[1];
                 int hiddenSize = (int) hidden.shape()[2];
                 FloatBuffer values = hidden.data().asFloatBuffer();
-                int[] rows = parts.get(p);
-                for (int r = 0; r < rows.length; r++) {
-                    int length = tokenIds[rows[r]].length;
-                    tokens += length;
-                    vectors[rows[r]] = finish(Pooler.pool(config.pooling(), values, r, sequence, length, hiddenSize));
-                }
+                int length = tokenIds[text].length;
+                tokens += length;
+                vectors[text] = finish(Pooler.pool(config.pooling(), values, 0, sequence, length, hiddenSize));
             }
             metrics.requestTokens(Protocol.OPENAI, tokens);
             return new Embeddings(Arrays.asList(vectors), tokens);

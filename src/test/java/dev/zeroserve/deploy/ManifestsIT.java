@@ -116,7 +116,7 @@ class ManifestsIT {
     @Test
     void knativeScalesToZeroOnConcurrencyDerivedFromAdmittedParallelism() {
         ZeroserveConfig.Batching batching = TestConfig.with(Map.of()).batching();
-        int executing = batching.parallelBatches() * batching.maxBatchSize();
+        int executing = batching.parallelBatches().orElse(1) * batching.maxBatchSize();
         int admitted = executing + batching.queueCapacity();
         for (List<JsonNode> manifests : List.of(cpuKnative, gpuKnative)) {
             JsonNode template = knativeService(manifests).path("spec").path("template");

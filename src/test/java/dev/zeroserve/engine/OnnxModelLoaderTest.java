@@ -12,10 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.zeroserve.inference.DataType;
+import dev.zeroserve.inference.RunObserver;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.model.ModelMetadata;
+import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.model.ModelSource;
-import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
 import dev.zeroserve.testing.OnnxModelWriter;
 import dev.zeroserve.testing.TestConfig;
@@ -87,6 +88,23 @@ class OnnxModelLoaderTest {
                 assertThat(out.shape()).containsExactly(2, 3);
                 assertThat(out.data()).as(out.name()).isEqualTo(in.data());
             }
+        }
+    }
+
+    @Test
+    void aModelThatQuantizesActivationsPerCallIsFoundCoupledAndAFloatOneIsNot() throws Exception {
+        Path quantized = new OnnxModelWriter("requantize")
+                .input("x", DataType.FP32, "batch", 4)
+                .output("y", DataType.FP32, "batch", 4)
+                .node("DynamicQuantizeLinear", List.of("x"), List.of("q", "scale", "zero"))
+                .node("DequantizeLinear", List.of("q", "scale", "zero"), List.of("y"))
+                .writeTo(TestModels.tempRepository().resolve("requantize.onnx"));
+        try (OnnxModel model = load(quantized, Map.of())) {
+            assertThat(model.rowCoupling()).contains("DynamicQuantizeLinear");
+        }
+        Path plain = TestModels.add().writeTo(TestModels.tempRepository().resolve("add.onnx"));
+        try (OnnxModel model = load(plain, Map.of())) {
+            assertThat(model.rowCoupling()).isEmpty();
         }
     }
 

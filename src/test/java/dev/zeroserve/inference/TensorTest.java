@@ -51,4 +51,31 @@ class TensorTest {
         assertThatThrownBy(() -> Shapes.elementCount("x", new long[] { 1L << 32, 1L << 32 }))
                 .hasMessageContaining("64-bit");
     }
+
+    @Test
+    void rowsAreViewsAndConcatenationJoinsThemBack() {
+        ByteBuffer data = ByteBuffer.allocate(6 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 6; i++) {
+            data.putInt(i);
+        }
+        Tensor matrix = Tensor.of("m", DataType.INT32, new long[] { 3, 2 }, data.flip());
+        Tensor middle = matrix.rows(1, 1);
+        assertThat(middle.shape()).containsExactly(1, 2);
+        assertThat(middle.data().getInt(0)).isEqualTo(2);
+        assertThat(middle.data().getInt(4)).isEqualTo(3);
+        Tensor joined = Tensor.concatenate(java.util.List.of(matrix.rows(0, 1), middle, matrix.rows(2, 1)));
+        assertThat(joined.shape()).containsExactly(3, 2);
+        assertThat(joined.data()).isEqualTo(matrix.data());
+        assertThatThrownBy(() -> matrix.rows(2, 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void bytesRowsAreFoundByWalkingTheirLengthPrefixes() {
+        byte[][] elements = { "a".getBytes(StandardCharsets.UTF_8), "bcd".getBytes(StandardCharsets.UTF_8),
+                new byte[0], "ef".getBytes(StandardCharsets.UTF_8) };
+        Tensor strings = Tensor.of("s", DataType.BYTES, new long[] { 2, 2 }, Tensor.encodeBytes(elements));
+        assertThat(strings.rows(1, 1).bytesElements()).isDeepEqualTo(new byte[][] { elements[2], elements[3] });
+        assertThat(Tensor.concatenate(java.util.List.of(strings.rows(0, 1), strings.rows(1, 1))).bytesElements())
+                .isDeepEqualTo(elements);
+    }
 }

@@ -48,7 +48,7 @@ class GracefulDrainIT {
     private static final int CLIENTS_PER_PROTOCOL = 12;
     private static final int MAX_BATCH_SIZE = 4;
     /** The info line, or the warning when some HTTP/2 connection had to be closed at the end of its grace. */
-    private static final Pattern DRAINED = Pattern.compile("Drained: (\\d+) admitted requests answered in (\\d+) ms"
+    private static final Pattern DRAINED = Pattern.compile("Drained: (\\d+) admitted rows answered in (\\d+) ms"
             + "(?:, HTTP/2 connections closed in|; HTTP/2 connections with streams still open after) (\\d+) ms");
     /** Long sequences, so that batches take long enough for requests to be queued and running at the signal. */
     private static final int TOKENS = 512;

@@ -2,7 +2,10 @@ package dev.zeroserve.scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
@@ -12,15 +15,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.zeroserve.testing.Await;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.ByteString;
+
+import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
+import dev.zeroserve.api.grpc.v2.ModelInferRequest;
+import dev.zeroserve.api.grpc.v2.ModelInferResponse;
+import dev.zeroserve.inference.DataType;
 import dev.zeroserve.testing.BatchingProfiles;
+import dev.zeroserve.testing.TestModels;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import dev.zeroserve.testing.Metrics;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * One worker that holds its batch open for a second and a queue of two: requests for other outputs (which cannot
- * join that batch) fill the queue, the next is refused at once, and a short per-request timeout expires unrun.
+ * One worker that holds its batch open for two seconds and a queue of four rows: requests for other outputs (which
+ * cannot join that batch) fill the queue, the next is refused at once, a short per-request timeout expires unrun, and
+ * a request whose client goes away leaves the queue unrun.
  */
 @QuarkusTest
 @TestProfile(BatchingProfiles.Backpressure.class)
@@ -75,6 +89,82 @@ class BackpressureIntegrationTest {
         assertThat(expired.body()).contains("deadline passed before it ran");
         assertThat(expiredMillis).as("answered when its timeout passed, not when the worker freed up")
                 .isLessThan(700);
+        assertThat(running.get().statusCode()).isEqualTo(200);
+        assertThat(Metrics.sum("zeroserve_execution_count_total", BatchingIntegrationTest.MODEL_LABEL)
+                - executionsBefore).as("only the running request was executed").isEqualTo(1);
+    }
+
+    /** Waits (a few seconds at most) until the queue holds {@code rows} rows. */
+    private static void awaitQueueDepth(double rows) throws InterruptedException {
+        awaitMetric("rows queued", "zeroserve_queue_depth", rows);
+    }
+
+    /** Waits (a few seconds at most) until the meter named, or the failures labelled, reach {@code value}. */
+    private static void awaitMetric(String what, String meterOrFailureLabels, double value)
+            throws InterruptedException {
+        String name = meterOrFailureLabels.startsWith("zeroserve_") ? meterOrFailureLabels
+                : "zeroserve_request_failure_total";
+        String labels = name.equals(meterOrFailureLabels) ? BatchingIntegrationTest.MODEL_LABEL : meterOrFailureLabels;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (Metrics.sum(name, labels) != value && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(Metrics.sum(name, labels)).as(what).isEqualTo(value);
+    }
+
+    private static final String REST_CANCELLED = "protocol=\"rest\",reason=\"cancelled\"";
+    private static final String GRPC_CANCELLED = "protocol=\"grpc\",reason=\"cancelled\"";
+
+    /** The typed-inputs model's request over gRPC: every input [2, 3] of zeros (empty strings for BYTES). */
+    private static ModelInferRequest grpcRequest(String output) {
+        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(BatchingProfiles.MODEL);
+        for (DataType type : TestModels.ORT_TYPES) {
+            if (type == DataType.FP16 || type == DataType.BF16) {
+                continue;
+            }
+            request.addInputsBuilder().setName("in_" + type).setDatatype(type.name()).addShape(2).addShape(3);
+            request.addRawInputContents(ByteString.copyFrom(new byte[6 * (type == DataType.BYTES
+                    ? DataType.BYTES_LENGTH_PREFIX : type.byteSize())]));
+        }
+        return request.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName(output)).build();
+    }
+
+    @Test
+    void requestsWhoseClientsGoAwayLeaveTheQueueUnrunOverRestAndGrpc() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        double executionsBefore = Metrics.sum("zeroserve_execution_count_total", BatchingIntegrationTest.MODEL_LABEL);
+        double restBefore = Metrics.sum("zeroserve_request_failure_total", REST_CANCELLED);
+        double grpcBefore = Metrics.sum("zeroserve_request_failure_total", GRPC_CANCELLED);
+        CompletableFuture<HttpResponse<String>> running = BatchingIntegrationTest.send(client, base,
+                BatchingIntegrationTest.request(1, "out_INT8", ""));
+        Thread.sleep(200);
+        // REST: the whole request, then the connection closes before the answer.
+        byte[] body = BatchingIntegrationTest.request(2, "out_INT16", "").getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v2/models/" + BatchingProfiles.MODEL + "/infer HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            awaitQueueDepth(2);
+        }
+        awaitQueueDepth(0);
+        // gRPC: the call is cancelled while it waits.
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext()
+                .build();
+        try {
+            ListenableFuture<ModelInferResponse> call = GRPCInferenceServiceGrpc.newFutureStub(channel)
+                    .modelInfer(grpcRequest("out_INT32"));
+            awaitQueueDepth(2);
+            call.cancel(true);
+            awaitQueueDepth(0);
+            awaitMetric("the REST request whose connection closed, counted", REST_CANCELLED, restBefore + 1);
+            awaitMetric("the cancelled gRPC call, counted", GRPC_CANCELLED, grpcBefore + 1);
+            assertThat(running.isDone()).as("both left while the worker was still busy").isFalse();
+        } finally {
+            channel.shutdownNow();
+        }
         assertThat(running.get().statusCode()).isEqualTo(200);
         assertThat(Metrics.sum("zeroserve_execution_count_total", BatchingIntegrationTest.MODEL_LABEL)
                 - executionsBefore).as("only the running request was executed").isEqualTo(1);

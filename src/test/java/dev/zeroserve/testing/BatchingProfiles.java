@@ -30,12 +30,12 @@ public final class BatchingProfiles {
         }
     }
 
-    /** One worker that waits a second for company, and room for two more requests. */
+    /** One worker that waits two seconds for company, and room for four rows: two more requests of two rows. */
     public static class Backpressure implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return serving(Map.of("zeroserve.batching.max-queue-delay-micros", "1000000",
-                    "zeroserve.batching.queue-capacity", "2", "zeroserve.batching.parallel-batches", "1"));
+            return serving(Map.of("zeroserve.batching.max-queue-delay-micros", "2000000",
+                    "zeroserve.batching.queue-capacity", "4", "zeroserve.batching.parallel-batches", "1"));
         }
     }
 }

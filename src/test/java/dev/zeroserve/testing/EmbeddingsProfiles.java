@@ -37,11 +37,15 @@ public final class EmbeddingsProfiles {
         }
     }
 
-    /** Requests wait up to two seconds for company; long inputs are cut; 128 dimensions may be asked for. */
+    /**
+     * The bundled int8 model batched across requests, as zeroserve.batching.policy=batch allows at the cost of
+     * exactness; requests wait up to two seconds for company; long inputs are cut; 128 dimensions may be asked for.
+     */
     public static class BatchingTruncating implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("zeroserve.batching.max-queue-delay-micros", "2000000",
+            return Map.of("zeroserve.batching.policy", "batch",
+                    "zeroserve.batching.max-queue-delay-micros", "2000000",
                     "zeroserve.batching.max-batch-size", "64",
                     "zeroserve.embeddings.truncate", "true",
                     "zeroserve.embeddings.dimensions", "128");

@@ -24,6 +24,7 @@ final class GrpcErrors {
             case PAYLOAD_TOO_LARGE, RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+            case CANCELLED -> Status.CANCELLED;
             case INTERNAL -> Status.INTERNAL;
         };
         if (status == Status.INTERNAL) {

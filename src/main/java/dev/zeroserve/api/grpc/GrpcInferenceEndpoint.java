@@ -16,12 +16,12 @@ import dev.zeroserve.api.grpc.v2.ServerReadyRequest;
 import dev.zeroserve.api.grpc.v2.ServerReadyResponse;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
-import dev.zeroserve.inference.InferenceService;
+import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
-import dev.zeroserve.model.ModelMetadata;
-import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -99,8 +99,9 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Override
     @Blocking
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
-        inference.infer(Protocol.GRPC, () -> GrpcTensorCodec.decode(request, config.limits().maxElements(),
-                DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE)))
+        inference.infer(Protocol.GRPC, request.getModelName(), GrpcTensorCodec.emptyToNull(request.getModelVersion()),
+                metadata -> GrpcTensorCodec.decode(request, config.limits().maxElements(),
+                        DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE)), GrpcExchanges.clientGone())
                 .whenComplete((exchange, failure) -> {
                     if (failure != null) {
                         response.onError(GrpcErrors.toStatus(InferenceService.unwrap(failure)));

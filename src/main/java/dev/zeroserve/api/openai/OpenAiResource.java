@@ -14,6 +14,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -25,13 +26,15 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.inference.InferenceException;
-import dev.zeroserve.inference.InferenceService;
+import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.text.InvalidEmbeddingRequest;
 import dev.zeroserve.text.TextEmbedder;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The OpenAI-compatible embeddings API: a thin adapter onto {@link TextEmbedder}. Its failures leave in OpenAI's
@@ -58,17 +61,18 @@ public class OpenAiResource {
     @Path("/embeddings")
     @Blocking
     @Operation(summary = "Embeddings of texts or token id sequences")
-    public CompletionStage<OpenAiJson.EmbeddingList> embeddings(byte[] body) {
+    public CompletionStage<OpenAiJson.EmbeddingList> embeddings(@Context RoutingContext routing, byte[] body) {
         EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, body);
-        return embedder.embed(request.model(), request.inputs(), request.dimensions()).thenApply(result -> {
-            List<OpenAiJson.Embedding> data = new ArrayList<>(result.vectors().size());
-            for (int i = 0; i < result.vectors().size(); i++) {
-                float[] vector = result.vectors().get(i);
-                data.add(new OpenAiJson.Embedding(i, request.base64() ? base64(vector) : vector));
-            }
-            return new OpenAiJson.EmbeddingList(OpenAiJson.LIST, data, request.model(),
-                    new OpenAiJson.Usage(result.promptTokens(), result.promptTokens()));
-        });
+        return embedder.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
+                .thenApply(result -> {
+                    List<OpenAiJson.Embedding> data = new ArrayList<>(result.vectors().size());
+                    for (int i = 0; i < result.vectors().size(); i++) {
+                        float[] vector = result.vectors().get(i);
+                        data.add(new OpenAiJson.Embedding(i, request.base64() ? base64(vector) : vector));
+                    }
+                    return new OpenAiJson.EmbeddingList(OpenAiJson.LIST, data, request.model(),
+                            new OpenAiJson.Usage(result.promptTokens(), result.promptTokens()));
+                });
     }
 
     /** Little-endian float32, as OpenAI encodes them and its SDKs decode them. */

@@ -12,7 +12,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.zeroserve.api.openai.OpenAiErrors;
 import dev.zeroserve.inference.InferenceException;
-import dev.zeroserve.inference.InferenceService;
+import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import io.vertx.core.http.HttpServerRequest;
 

@@ -30,8 +30,8 @@ import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.Shapes;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.model.ModelMetadata;
-import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.TensorSpec;
 
 /**
  * The v2 JSON form of inference requests and responses, streamed with Jackson's parser and generator so that tensor

@@ -5,8 +5,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.zeroserve.model.ModelMetadata;
-import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.TensorSpec;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

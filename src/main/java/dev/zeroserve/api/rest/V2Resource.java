@@ -8,20 +8,23 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.inference.InferenceException;
-import dev.zeroserve.inference.InferenceService;
+import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ZeroserveConfig;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.ext.web.RoutingContext;
 
 /** The KServe Open Inference Protocol (v2) over REST: a thin adapter onto {@link InferenceService}. */
 @Path("/v2")
@@ -107,8 +110,9 @@ public class V2Resource {
     @Operation(summary = "Inference: v2 JSON tensors, or Triton's binary tensor data extension when the "
             + "Inference-Header-Content-Length header is present")
     public CompletionStage<Response> infer(@PathParam("model") String model,
-            @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, byte[] body) {
-        return infer(model, null, headerLength, body);
+            @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, @Context RoutingContext routing,
+            byte[] body) {
+        return infer(model, null, headerLength, routing, body);
     }
 
     @POST
@@ -117,19 +121,19 @@ public class V2Resource {
     @Operation(summary = "Inference on a model version")
     public CompletionStage<Response> inferVersion(@PathParam("model") String model,
             @PathParam("version") String version, @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength,
-            byte[] body) {
-        return infer(model, version, headerLength, body);
+            @Context RoutingContext routing, byte[] body) {
+        return infer(model, version, headerLength, routing, body);
     }
 
     /** The header, not the Content-Type, marks a binary request: Triton's Python client sends none. */
-    private CompletionStage<Response> infer(String model, String version, String headerLength, byte[] body) {
-        return inference.infer(Protocol.REST, () -> {
+    private CompletionStage<Response> infer(String model, String version, String headerLength, RoutingContext routing,
+            byte[] body) {
+        return inference.infer(Protocol.REST, model, version, metadata -> {
             int jsonLength = jsonLength(headerLength, body.length);
             return jsonLength == 0 && body.length > 0
-                    ? JsonInferenceCodec.decodeRawBinary(body, lifecycle.resolve(model, version).metadata(), model,
-                            version)
+                    ? JsonInferenceCodec.decodeRawBinary(body, metadata, model, version)
                     : JsonInferenceCodec.decodeRequest(body, jsonLength, model, version, config.limits().maxElements());
-        }).thenApply(exchange -> {
+        }, HttpClientGone.of(routing)).thenApply(exchange -> {
             JsonInferenceCodec.EncodedResponse encoded = JsonInferenceCodec.encodeResponse(exchange.response(),
                     exchange.request());
             if (!encoded.hasBinary()) {

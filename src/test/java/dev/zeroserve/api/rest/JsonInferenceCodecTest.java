@@ -18,8 +18,8 @@ import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.model.ModelMetadata;
-import dev.zeroserve.model.TensorSpec;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.TensorSpec;
 
 class JsonInferenceCodecTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -1,4 +1,4 @@
-package dev.zeroserve.engine;
+package dev.zeroserve.inference;
 
 /** Where the time of one model call goes, as Triton splits it: preparing inputs, inference, reading outputs. */
 public interface RunObserver {

@@ -1,6 +1,5 @@
-package dev.zeroserve.model;
+package dev.zeroserve.inference;
 
-import dev.zeroserve.inference.DataType;
 
 /**
  * A model input or output as the session describes it.
