@@ -160,7 +160,7 @@ public final class ProtocolBench {
                 yield () -> expectOk(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
             }
             case "binary" -> {
-                byte[] json = binaryHeader(ids.length).getBytes(StandardCharsets.UTF_8);
+                byte[] json = BundledModelRequests.binaryHeader(ids.length).getBytes(StandardCharsets.UTF_8);
                 byte[] body = concat(json, BundledModelRequests.int64s(values[0]), BundledModelRequests.int64s(values[1]), BundledModelRequests.int64s(values[2]));
                 HttpRequest request = HttpRequest.newBuilder(infer)
                         .header("Inference-Header-Content-Length", Integer.toString(json.length))
@@ -245,16 +245,6 @@ public final class ProtocolBench {
         }
         Files.writeString(csv, text);
         System.out.println("wrote " + csv);
-    }
-
-    private static String binaryHeader(int tokens) {
-        StringBuilder header = new StringBuilder("{\"parameters\":{\"binary_data_output\":true},\"inputs\":[");
-        for (int n = 0; n < BundledModelRequests.INPUTS.length; n++) {
-            header.append(n > 0 ? "," : "").append("{\"name\":\"").append(BundledModelRequests.INPUTS[n])
-                    .append("\",\"datatype\":\"INT64\",\"shape\":[1,").append(tokens)
-                    .append("],\"parameters\":{\"binary_data_size\":").append(tokens * 8).append("}}");
-        }
-        return header.append("]}").toString();
     }
 
     static void expectOk(HttpResponse<byte[]> response) {

@@ -61,4 +61,15 @@ public final class BundledModelRequests {
         }
         return buffer.array();
     }
+
+    /** The binary extension's JSON header: each input's size in the body, and the output asked for as binary. */
+    public static String binaryHeader(int tokens) {
+        StringBuilder header = new StringBuilder("{\"parameters\":{\"binary_data_output\":true},\"inputs\":[");
+        for (int n = 0; n < INPUTS.length; n++) {
+            header.append(n > 0 ? "," : "").append("{\"name\":\"").append(INPUTS[n])
+                    .append("\",\"datatype\":\"INT64\",\"shape\":[1,").append(tokens)
+                    .append("],\"parameters\":{\"binary_data_size\":").append(tokens * 8).append("}}");
+        }
+        return header.append("]}").toString();
+    }
 }

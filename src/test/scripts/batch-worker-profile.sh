@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Where a packaged server's threads spend their CPU under load: a JFR recording of one protocol at one concurrency,
+# summed per thread group, and the share of the batch workers' samples that are inside ONNX Runtime's run call (the
+# batch worker should run only the model; encoding belongs to the requesting side). Usage, after load-bench.sh has
+# written the request bodies to target/load-bench/:
+#
+#   src/test/scripts/batch-worker-profile.sh JAR [PROTOCOL: grpc|json] [CONCURRENCY: 16]
+#
+# Environment: WARMUP_SECONDS (30), RECORD_SECONDS (20), PORT (18090), JAVA (java), JAVA_OPTS.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+jar=$(realpath "$1"); protocol=${2:-grpc}; c=${3:-16}
+warmup=${WARMUP_SECONDS:-30}; record=${RECORD_SECONDS:-20}; port=${PORT:-18090}
+out=target/load-bench; java=${JAVA:-java}
+[ -f "$out/$protocol.body" ] || { echo "no $out/$protocol.body: run load-bench.sh first" >&2; exit 2; }
+jfr_file=$(realpath -m "$out/profile-$protocol-$c.jfr")
+dir=$(mktemp -d)
+(cd "$dir" && exec "$java" ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "$dir/server.log" 2>&1) &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+until curl -sf -o /dev/null "http://localhost:$port/q/health/ready"; do
+  kill -0 $pid 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+load() { # seconds
+  if [ "$protocol" = grpc ]; then
+    h2load -c 1 -m "$c" -D "$1" -d "$out/grpc.body" -H 'content-type: application/grpc' -H 'te: trailers' \
+      "http://localhost:$port/inference.GRPCInferenceService/ModelInfer" > /dev/null 2>&1
+  else
+    wrk -t 1 -c "$c" -d "${1}s" -s "$out/$protocol.lua" "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" \
+      > /dev/null 2>&1
+  fi
+}
+load "$warmup"
+jcmd $pid JFR.start name=profile settings=profile filename="$jfr_file" > /dev/null
+load "$record"
+jcmd $pid JFR.stop name=profile > /dev/null
+# Java samples (jdk.ExecutionSample) and native ones (jdk.NativeMethodSample: ONNX Runtime's run is a native method).
+jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$jfr_file" | awk -v label="$protocol c=$c" '
+  function flush() {
+    if (thread == "") return
+    group = thread; sub(/-[0-9]+$/, "", group); sub(/ #[0-9]+$/, "", group)
+    samples[group]++; total++
+    if (group == "zeroserve-batch") { batch++; if (inRun) batchInRun++ }
+    thread = ""; inRun = 0
+  }
+  /^jdk\.(ExecutionSample|NativeMethodSample)/ { flush() }
+  /sampledThread = / { match($0, /"[^"]*"/); thread = substr($0, RSTART + 1, RLENGTH - 2) }
+  /ai\.onnxruntime\.OrtSession\.run\(/ { inRun = 1 }
+  END {
+    flush()
+    printf "%s: %d samples\n", label, total
+    for (g in samples) printf "  %-40s %6d  %5.1f %%\n", g, samples[g], 100 * samples[g] / total
+    if (batch > 0) printf "batch workers inside OrtSession.run: %d of %d samples = %.1f %%\n", batchInRun, batch, 100 * batchInRun / batch
+  }'
