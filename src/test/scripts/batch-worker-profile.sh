@@ -6,14 +6,15 @@
 #
 #   src/test/scripts/batch-worker-profile.sh JAR [PROTOCOL: grpc|json] [CONCURRENCY: 16]
 #
-# Environment: WARMUP_SECONDS (30), RECORD_SECONDS (20), PORT (18090), JAVA (java), JAVA_OPTS.
+# Environment: WARMUP_SECONDS (30), RECORD_SECONDS (20), PORT (18090), JAVA (java), JAVA_OPTS, LABEL (names the
+# recording target/load-bench/profile-LABEL-PROTOCOL-C.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); protocol=${2:-grpc}; c=${3:-16}
 warmup=${WARMUP_SECONDS:-30}; record=${RECORD_SECONDS:-20}; port=${PORT:-18090}
 out=target/load-bench; java=${JAVA:-java}
 [ -f "$out/$protocol.body" ] || { echo "no $out/$protocol.body: run load-bench.sh first" >&2; exit 2; }
-jfr_file=$(realpath -m "$out/profile-$protocol-$c.jfr")
+jfr_file=$(realpath -m "$out/profile-${LABEL:-$(echo "$jar" | md5sum | cut -c1-6)}-$protocol-$c.jfr")
 dir=$(mktemp -d)
 (cd "$dir" && exec "$java" ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "$dir/server.log" 2>&1) &
 pid=$!
@@ -36,9 +37,10 @@ jcmd $pid JFR.start name=profile settings=profile filename="$jfr_file" > /dev/nu
 load "$record"
 jcmd $pid JFR.stop name=profile > /dev/null
 # Java samples (jdk.ExecutionSample) and native ones (jdk.NativeMethodSample: ONNX Runtime's run is a native method).
+# A thread waiting in epoll or accept is in native code too, but idle: those samples are left out.
 jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$jfr_file" | awk -v label="$protocol c=$c" '
   function flush() {
-    if (thread == "") return
+    if (thread == "" || idle) { thread = ""; inRun = 0; idle = 0; return }
     group = thread; sub(/-[0-9]+$/, "", group); sub(/ #[0-9]+$/, "", group)
     samples[group]++; total++
     if (group == "zeroserve-batch") { batch++; if (inRun) batchInRun++ }
@@ -46,10 +48,12 @@ jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$jfr_file" | awk 
   }
   /^jdk\.(ExecutionSample|NativeMethodSample)/ { flush() }
   /sampledThread = / { match($0, /"[^"]*"/); thread = substr($0, RSTART + 1, RLENGTH - 2) }
+  top { top = 0; if ($0 ~ /EPoll\.wait|epollWait|Net\.accept/) idle = 1 }
+  /stackTrace = \[/ { top = 1 }
   /ai\.onnxruntime\.OrtSession\.run\(/ { inRun = 1 }
   END {
     flush()
-    printf "%s: %d samples\n", label, total
+    printf "%s: %d samples of threads at work\n", label, total
     for (g in samples) printf "  %-40s %6d  %5.1f %%\n", g, samples[g], 100 * samples[g] / total
     if (batch > 0) printf "batch workers inside OrtSession.run: %d of %d samples = %.1f %%\n", batchInRun, batch, 100 * batchInRun / batch
   }'
