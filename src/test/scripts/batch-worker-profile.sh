@@ -23,19 +23,24 @@ until curl -sf -o /dev/null "http://localhost:$port/q/health/ready"; do
   kill -0 $pid 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
   sleep 0.1
 done
-load() { # seconds
+load() { # seconds; prints the number of requests answered
   if [ "$protocol" = grpc ]; then
     h2load -c 1 -m "$c" -D "$1" -d "$out/grpc.body" -H 'content-type: application/grpc' -H 'te: trailers' \
-      "http://localhost:$port/inference.GRPCInferenceService/ModelInfer" > /dev/null 2>&1
+      "http://localhost:$port/inference.GRPCInferenceService/ModelInfer" 2>&1 | awk '/^requests:/ { print $8 }'
   else
     wrk -t 1 -c "$c" -d "${1}s" -s "$out/$protocol.lua" "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" \
-      > /dev/null 2>&1
+      2>&1 | awk '/requests in/ { print $1 }'
   fi
 }
-load "$warmup"
+load "$warmup" > /dev/null
 jcmd $pid JFR.start name=profile settings=profile filename="$jfr_file" > /dev/null
-load "$record"
+requests=$(load "$record")
 jcmd $pid JFR.stop name=profile > /dev/null
+# Allocation per request: JFR's allocation samples are weighted to estimate every byte allocated.
+jfr print --events jdk.ObjectAllocationSample "$jfr_file" | awk -v requests="$requests" -v label="$protocol c=$c" '
+  /weight = / { value = $3; unit = $4; scale = unit ~ /^kB/ ? 1024 : unit ~ /^MB/ ? 1048576 : unit ~ /^GB/ ? 1073741824 : 1
+    bytes += value * scale }
+  END { printf "%s: %d requests, about %.0f KiB allocated per request\n", label, requests, bytes / requests / 1024 }'
 # Java samples (jdk.ExecutionSample) and native ones (jdk.NativeMethodSample: ONNX Runtime's run is a native method).
 # A thread waiting in epoll or accept is in native code too, but idle: those samples are left out.
 jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$jfr_file" | awk -v label="$protocol c=$c" '

@@ -25,12 +25,20 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
     private final OrtSession session;
     private final ModelMetadata metadata;
     private final Optional<String> rowCoupling;
+    private final int parallelExecutions;
 
-    OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, Optional<String> rowCoupling) {
+    OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, Optional<String> rowCoupling,
+            int parallelExecutions) {
         this.env = env;
         this.session = session;
         this.metadata = metadata;
         this.rowCoupling = rowCoupling;
+        this.parallelExecutions = parallelExecutions;
+    }
+
+    /** The executions its threads were sized for, as the loader was told. */
+    public int parallelExecutions() {
+        return parallelExecutions;
     }
 
     public ModelMetadata metadata() {

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
@@ -42,17 +43,24 @@ public final class OnnxModelLoader {
     }
 
     /**
+     * @param executionsFor how many executions will run at once, given the graph's row-coupling operators (if any):
+     *        the session's threads are sized for it
      * @throws ModelLoadException with a message naming the cause: the source, a provider, or an unsupported tensor
      */
-    public OnnxModel load(ModelSource source, ZeroserveConfig.Model modelConfig) {
+    public OnnxModel load(ModelSource source, ZeroserveConfig.Model modelConfig,
+            Function<Optional<String>, Integer> executionsFor) {
         List<ExecutionProvider> requested = config.executionProviders();
         List<ExecutionProvider> active = usableProviders(requested);
         OrtSession session;
-        byte[] resource = null;
+        byte[] resource;
+        Optional<String> rowCoupling;
+        Threads threads;
         try {
             resource = source.file().isPresent() ? null : source.readResource();
+            rowCoupling = rowCoupling(source, resource);
+            threads = threads(executionsFor.apply(rowCoupling));
             try {
-                session = createSession(source, resource, active);
+                session = createSession(source, resource, active, threads);
             } catch (OrtException e) {
                 if (active.stream().noneMatch(ExecutionProvider::isGpu)) {
                     throw e;
@@ -65,16 +73,18 @@ public final class OnnxModelLoader {
                 }
                 LOG.warnf("%s; running on CPU as zeroserve.engine.gpu-fallback=cpu allows", reason);
                 active = List.of(ExecutionProvider.CPU);
-                session = createSession(source, resource, active);
+                session = createSession(source, resource, active, threads);
             }
         } catch (OrtException | IOException e) {
             throw new ModelLoadException("could not load model " + source + ": " + e.getMessage(), e);
         }
         try {
-            ModelMetadata metadata = describe(session, source, modelConfig, active);
-            LOG.infof("Loaded model '%s' version %s from %s on execution providers %s", metadata.name(),
-                    metadata.version(), source, metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS));
-            return new OnnxModel(env, session, metadata, rowCoupling(source, resource));
+            ModelMetadata metadata = describe(session, source, modelConfig, active, threads);
+            LOG.infof("Loaded model '%s' version %s from %s on execution providers %s; %d executions at once, %d "
+                    + "intra-op threads, spinning %s", metadata.name(), metadata.version(), source,
+                    metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS), threads.executions(),
+                    threads.intraOp(), threads.spinning() ? "on" : "off");
+            return new OnnxModel(env, session, metadata, rowCoupling, threads.executions());
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
             throw e instanceof ModelLoadException mle ? mle
@@ -125,13 +135,33 @@ public final class OnnxModelLoader {
         }
     }
 
-    private OrtSession createSession(ModelSource source, byte[] resource, List<ExecutionProvider> providers)
-            throws OrtException, IOException {
+    /**
+     * How ONNX Runtime's threads fit the machine, unless configured: the cores are shared out among the executions
+     * that run at once (all of them for one batch at a time; one each for rows that run alone in parallel, where
+     * threads of concurrent executions would only contend), and idle threads of a pool spin for work only when
+     * one execution runs at a time: a spinning thread takes the core another execution, or the server's event
+     * loops, would use.
+     */
+    record Threads(int executions, int intraOp, boolean spinning) {
+    }
+
+    private Threads threads(int executions) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int intraOp = config.intraOpThreads() > 0 ? config.intraOpThreads() : Math.max(1, cores / executions);
+        return new Threads(executions, intraOp, config.intraOpSpinning().orElse(executions == 1 && intraOp > 1));
+    }
+
+    private OrtSession createSession(ModelSource source, byte[] resource, List<ExecutionProvider> providers,
+            Threads threads) throws OrtException, IOException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(optLevel(config.optimizationLevel()));
-            if (config.intraOpThreads() > 0) {
-                options.setIntraOpNumThreads(config.intraOpThreads());
-            }
+            options.setIntraOpNumThreads(threads.intraOp());
+            options.addConfigEntry("session.intra_op.allow_spinning", threads.spinning() ? "1" : "0");
+            // The arena keeps its peak, rounded up to powers of two, and memory patterns are planned per input
+            // shape: with sequence lengths that vary, both grow with the variety of requests. Off, intermediate
+            // tensors come from malloc and go back to it.
+            options.setCPUArenaAllocator(config.cpuArena());
+            options.setMemoryPatternOptimization(config.cpuArena());
             if (config.interOpThreads() > 0) {
                 options.setInterOpNumThreads(config.interOpThreads());
             }
@@ -152,7 +182,7 @@ public final class OnnxModelLoader {
     }
 
     private ModelMetadata describe(OrtSession session, ModelSource source, ZeroserveConfig.Model modelConfig,
-            List<ExecutionProvider> active) throws OrtException {
+            List<ExecutionProvider> active, Threads threads) throws OrtException {
         long onnxVersion = session.getMetadata().getVersion();
         String version = modelConfig.version()
                 .or(source::layoutVersion)
@@ -162,6 +192,10 @@ public final class OnnxModelLoader {
         properties.put(ModelMetadata.EXECUTION_PROVIDER, name(active.get(0)));
         properties.put(ModelMetadata.EXECUTION_PROVIDERS, names(active));
         properties.put("onnxruntime_version", env.getVersion());
+        properties.put("parallel_executions", Integer.toString(threads.executions()));
+        properties.put("intra_op_threads", Integer.toString(threads.intraOp()));
+        properties.put("intra_op_spinning", Boolean.toString(threads.spinning()));
+        properties.put("cpu_arena", Boolean.toString(config.cpuArena()));
         return new ModelMetadata(name, version, ModelMetadata.PLATFORM,
                 specs("input", session.getInputInfo()), specs("output", session.getOutputInfo()), Map.copyOf(properties));
     }

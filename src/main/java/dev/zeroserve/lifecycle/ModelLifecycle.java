@@ -99,7 +99,8 @@ public class ModelLifecycle {
     private void load() {
         long start = System.nanoTime();
         try {
-            OnnxModel loaded = new OnnxModelLoader(config.engine()).load(source, config.model());
+            OnnxModel loaded = new OnnxModelLoader(config.engine()).load(source, config.model(),
+                    coupling -> parallelExecutions(singleRow(coupling)));
             long loadedAt = System.nanoTime();
             WarmUp.run(loaded, config.warmup());
             long end = System.nanoTime();
@@ -119,6 +120,20 @@ public class ModelLifecycle {
         }
     }
 
+    /** Whether rows run alone: the model's rows are coupled (unless the policy says batch), or the policy says so. */
+    private boolean singleRow(Optional<String> coupling) {
+        return switch (config.batching().policy()) {
+            case AUTO -> coupling.isPresent();
+            case BATCH -> false;
+            case SINGLE_ROW -> true;
+        };
+    }
+
+    /** Executions at once: as configured, else one per core for rows that run alone, and one batch at a time. */
+    private int parallelExecutions(boolean singleRow) {
+        return config.batching().parallelBatches().orElse(singleRow ? Runtime.getRuntime().availableProcessors() : 1);
+    }
+
     /**
      * Chooses how the model's rows share executions and starts its scheduler. A model whose rows are coupled within
      * an execution runs row by row (unless zeroserve.batching.policy=batch), in one execution per core.
@@ -126,11 +141,7 @@ public class ModelLifecycle {
     private ServedModel serve(OnnxModel loaded) {
         ZeroserveConfig.Batching batching = config.batching();
         Optional<String> coupling = loaded.rowCoupling();
-        boolean singleRow = switch (batching.policy()) {
-            case AUTO -> coupling.isPresent();
-            case BATCH -> false;
-            case SINGLE_ROW -> true;
-        };
+        boolean singleRow = singleRow(coupling);
         String reason;
         if (!loaded.metadata().batchable()) {
             reason = "none: the model has no dynamic batch dimension, so every request runs alone";
@@ -145,10 +156,9 @@ public class ModelLifecycle {
                     + "depend on batch mates").orElse("rows are computed independently, so results do not depend on "
                     + "batch mates");
         }
-        int parallel = batching.parallelBatches().orElse(singleRow ? Runtime.getRuntime().availableProcessors() : 1);
         DynamicBatcher scheduler = new DynamicBatcher(loaded, new DynamicBatcher.Settings(
                 singleRow ? 1 : batching.maxBatchSize(), TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()),
-                batching.queueCapacity(), parallel), deadlines, metrics.batchObserver());
+                batching.queueCapacity(), loaded.parallelExecutions()), deadlines, metrics.batchObserver());
         ModelMetadata metadata = loaded.metadata().withProperties(Map.of(
                 ServedModel.BATCHING, singleRow ? "single_row" : "cross_request",
                 ServedModel.BATCHING_REASON, reason));

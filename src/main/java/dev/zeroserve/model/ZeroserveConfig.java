@@ -52,9 +52,25 @@ public interface ZeroserveConfig {
         @WithDefault("all")
         OptimizationLevel optimizationLevel();
 
-        /** Threads used within one operator; 0 lets ONNX Runtime choose (one per core). */
+        /**
+         * Threads used within one operator by each execution; 0 = the cores shared out among the executions that run
+         * at once (zeroserve.batching.parallel-batches): all of them for one execution, one each for one per core.
+         */
         @WithDefault("0")
         int intraOpThreads();
+
+        /**
+         * Whether idle intra-op threads spin for work; by default only when one execution runs at a time, since a
+         * spinning thread takes the core that another execution or the server's event loops would use.
+         */
+        Optional<Boolean> intraOpSpinning();
+
+        /**
+         * ONNX Runtime's CPU memory arena and memory patterns: they save allocations for models whose input shapes
+         * never change, and grow with the variety of shapes otherwise, so they are off unless set.
+         */
+        @WithDefault("false")
+        boolean cpuArena();
 
         /** Threads used across independent operators; 0 lets ONNX Runtime choose. */
         @WithDefault("0")

@@ -26,7 +26,8 @@ class OnnxModelLoaderTest {
 
     private static OnnxModel load(Path file, Map<String, String> properties) {
         ZeroserveConfig config = TestConfig.with(properties);
-        return new OnnxModelLoader(config.engine()).load(ModelSource.parse("file:" + file), config.model());
+        return new OnnxModelLoader(config.engine()).load(ModelSource.parse("file:" + file), config.model(),
+                coupling -> 1);
     }
 
     @Test

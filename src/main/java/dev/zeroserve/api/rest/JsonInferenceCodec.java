@@ -22,6 +22,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 import ai.onnxruntime.platform.Fp16Conversions;
+import dev.zeroserve.api.FloatText;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
@@ -518,18 +519,21 @@ final class JsonInferenceCodec {
                 }
             }
             case FP16 -> {
+                char[] scratch = new char[FloatText.MAX_LENGTH];
                 for (int i = 0; i < count; i++) {
-                    json.writeNumber(Fp16Conversions.fp16ToFloat(data.getShort(i * 2)));
+                    FloatText.writeJson(json, Fp16Conversions.fp16ToFloat(data.getShort(i * 2)), scratch);
                 }
             }
             case BF16 -> {
+                char[] scratch = new char[FloatText.MAX_LENGTH];
                 for (int i = 0; i < count; i++) {
-                    json.writeNumber(Fp16Conversions.bf16ToFloat(data.getShort(i * 2)));
+                    FloatText.writeJson(json, Fp16Conversions.bf16ToFloat(data.getShort(i * 2)), scratch);
                 }
             }
             case FP32 -> {
+                char[] scratch = new char[FloatText.MAX_LENGTH];
                 for (int i = 0; i < count; i++) {
-                    json.writeNumber(data.getFloat(i * 4));
+                    FloatText.writeJson(json, data.getFloat(i * 4), scratch);
                 }
             }
             case FP64 -> {

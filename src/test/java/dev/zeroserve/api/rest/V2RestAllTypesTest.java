@@ -44,7 +44,8 @@ class V2RestAllTypesTest {
             case INT64 -> "[[-9223372036854775808,0,9223372036854775807],[1,-1,2]]";
             case FP16 -> "[[0.5,-2.0,65504.0],[0.099975586,1.0,-0.0]]";
             case BF16 -> "[[0.5,-2.0,3.3895314E38],[0.099609375,1.0,-0.0]]";
-            case FP32 -> "[[0.1,-2.5,3.4028235E38],[1.4E-45,1.0,-0.0]]";
+            // 1.0E-45 is the shortest decimal that reads back as 1.4E-45, the smallest float.
+            case FP32 -> "[[0.1,-2.5,3.4028235E38],[1.0E-45,1.0,-0.0]]";
             case FP64 -> "[[0.1,-2.5,1.7976931348623157E308],[4.9E-324,1.0,-0.0]]";
             case BYTES -> "[[\"a\",\"\",\"ünïcødé ✓\"],[\"x y\",\"\\\"q\\\"\",\"z\"]]";
             default -> throw new IllegalArgumentException(type + " is not served");

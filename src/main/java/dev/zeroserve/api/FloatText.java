@@ -1,0 +1,299 @@
+package dev.zeroserve.api;
+
+import java.io.IOException;
+import java.math.BigInteger;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+
+/**
+ * Writes a float as the shortest decimal that reads back as the same float, into a char array, without allocating:
+ * JSON responses carry thousands of floats, and a String per value was most of their cost. The digits come from Ulf
+ * Adams' Ryū algorithm (PLDI 2018) for 32-bit floats; the layout is {@link Float#toString(float)}'s ("1.0", "0.001",
+ * "1.0E7", "1.0E-8"), which JSON parsers read as numbers.
+ */
+public final class FloatText {
+    /** Longest text: sign, 9 digits, point, "E-45". */
+    public static final int MAX_LENGTH = 16;
+
+    private static final int MANTISSA_BITS = 23;
+    private static final int EXPONENT_BITS = 8;
+    private static final int EXPONENT_BIAS = 127;
+    private static final int POW5_INV_BITCOUNT = 59;
+    private static final int POW5_BITCOUNT = 61;
+    private static final long[] POW5_INV_SPLIT = new long[31];
+    private static final long[] POW5_SPLIT = new long[47];
+
+    static {
+        // The multipliers 2^k / 5^i (rounded up) and 5^i / 2^k, exactly, instead of transcribed tables.
+        for (int i = 0; i < POW5_SPLIT.length; i++) {
+            BigInteger pow = BigInteger.valueOf(5).pow(i);
+            int length = pow.bitLength();
+            POW5_SPLIT[i] = pow.shiftRight(length - POW5_BITCOUNT).longValueExact();
+            if (i < POW5_INV_SPLIT.length) {
+                POW5_INV_SPLIT[i] = BigInteger.ONE.shiftLeft(length - 1 + POW5_INV_BITCOUNT).divide(pow)
+                        .add(BigInteger.ONE).longValueExact();
+            }
+        }
+    }
+
+    private FloatText() {
+    }
+
+    /** Writes {@code value} at {@code offset} and returns the number of chars written (at most {@link #MAX_LENGTH}). */
+    public static int write(float value, char[] out, int offset) {
+        int bits = Float.floatToRawIntBits(value);
+        int ieeeMantissa = bits & ((1 << MANTISSA_BITS) - 1);
+        int ieeeExponent = (bits >>> MANTISSA_BITS) & ((1 << EXPONENT_BITS) - 1);
+        boolean negative = bits < 0;
+        int at = offset;
+        if (ieeeExponent == (1 << EXPONENT_BITS) - 1) {
+            return copy(ieeeMantissa != 0 ? "NaN" : negative ? "-Infinity" : "Infinity", out, at);
+        }
+        if (negative) {
+            out[at++] = '-';
+        }
+        if (ieeeExponent == 0 && ieeeMantissa == 0) {
+            out[at++] = '0';
+            out[at++] = '.';
+            out[at++] = '0';
+            return at - offset;
+        }
+        long decimal = shortestDecimal(ieeeMantissa, ieeeExponent);
+        int digits = (int) (decimal >>> 32);
+        int exponent = (int) decimal;
+        return at - offset + layout(digits, exponent, out, at);
+    }
+
+    /**
+     * Writes {@code value} as a JSON number through {@code json}, using {@code scratch} (of {@link #MAX_LENGTH} chars)
+     * for its text; NaN and infinities go through the generator, which writes them as its features say.
+     */
+    public static void writeJson(JsonGenerator json, float value, char[] scratch) throws IOException {
+        if (Float.isFinite(value)) {
+            json.writeRawValue(scratch, 0, write(value, scratch, 0));
+        } else {
+            json.writeNumber(value);
+        }
+    }
+
+    private static int copy(String text, char[] out, int at) {
+        text.getChars(0, text.length(), out, at);
+        return text.length();
+    }
+
+    /** The shortest digits and their power of ten, packed as digits << 32 | exponent. */
+    private static long shortestDecimal(int ieeeMantissa, int ieeeExponent) {
+        int e2;
+        long m2;
+        if (ieeeExponent == 0) {
+            e2 = 1 - EXPONENT_BIAS - MANTISSA_BITS - 2;
+            m2 = ieeeMantissa;
+        } else {
+            e2 = ieeeExponent - EXPONENT_BIAS - MANTISSA_BITS - 2;
+            m2 = (1L << MANTISSA_BITS) | ieeeMantissa;
+        }
+        boolean acceptBounds = (m2 & 1) == 0;
+        // The value and the halfway points to its neighbours, times 4.
+        long mv = 4 * m2;
+        long mp = 4 * m2 + 2;
+        int mmShift = ieeeMantissa != 0 || ieeeExponent <= 1 ? 1 : 0;
+        long mm = 4 * m2 - 1 - mmShift;
+
+        long vr;
+        long vp;
+        long vm;
+        int e10;
+        boolean vmIsTrailingZeros = false;
+        boolean vrIsTrailingZeros = false;
+        int lastRemovedDigit = 0;
+        if (e2 >= 0) {
+            int q = log10Pow2(e2);
+            e10 = q;
+            int k = POW5_INV_BITCOUNT + pow5bits(q) - 1;
+            int i = -e2 + q + k;
+            vr = mulShift(mv, POW5_INV_SPLIT[q], i);
+            vp = mulShift(mp, POW5_INV_SPLIT[q], i);
+            vm = mulShift(mm, POW5_INV_SPLIT[q], i);
+            if (q != 0 && (vp - 1) / 10 <= vm / 10) {
+                int l = POW5_INV_BITCOUNT + pow5bits(q - 1) - 1;
+                lastRemovedDigit = (int) (mulShift(mv, POW5_INV_SPLIT[q - 1], -e2 + q - 1 + l) % 10);
+            }
+            if (q <= 9) {
+                if (mv % 5 == 0) {
+                    vrIsTrailingZeros = pow5Factor(mv) >= q;
+                } else if (acceptBounds) {
+                    vmIsTrailingZeros = pow5Factor(mm) >= q;
+                } else if (pow5Factor(mp) >= q) {
+                    vp--;
+                }
+            }
+        } else {
+            int q = log10Pow5(-e2);
+            e10 = q + e2;
+            int i = -e2 - q;
+            int k = pow5bits(i) - POW5_BITCOUNT;
+            int j = q - k;
+            vr = mulShift(mv, POW5_SPLIT[i], j);
+            vp = mulShift(mp, POW5_SPLIT[i], j);
+            vm = mulShift(mm, POW5_SPLIT[i], j);
+            if (q != 0 && (vp - 1) / 10 <= vm / 10) {
+                j = q - 1 - (pow5bits(i + 1) - POW5_BITCOUNT);
+                lastRemovedDigit = (int) (mulShift(mv, POW5_SPLIT[i + 1], j) % 10);
+            }
+            if (q <= 1) {
+                vrIsTrailingZeros = true;
+                if (acceptBounds) {
+                    vmIsTrailingZeros = mmShift == 1;
+                } else {
+                    vp--;
+                }
+            } else if (q < 31) {
+                vrIsTrailingZeros = (mv & ((1L << (q - 1)) - 1)) == 0;
+            }
+        }
+
+        // Remove the digits that every decimal between the halfway points shares no more.
+        int removed = 0;
+        long output;
+        if (vmIsTrailingZeros || vrIsTrailingZeros) {
+            while (vp / 10 > vm / 10) {
+                vmIsTrailingZeros &= vm % 10 == 0;
+                vrIsTrailingZeros &= lastRemovedDigit == 0;
+                lastRemovedDigit = (int) (vr % 10);
+                vr /= 10;
+                vp /= 10;
+                vm /= 10;
+                removed++;
+            }
+            if (vmIsTrailingZeros) {
+                while (vm % 10 == 0) {
+                    vrIsTrailingZeros &= lastRemovedDigit == 0;
+                    lastRemovedDigit = (int) (vr % 10);
+                    vr /= 10;
+                    vp /= 10;
+                    vm /= 10;
+                    removed++;
+                }
+            }
+            if (vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0) {
+                lastRemovedDigit = 4; // exactly halfway: round to even
+            }
+            output = vr + ((vr == vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5 ? 1 : 0);
+        } else {
+            while (vp / 10 > vm / 10) {
+                lastRemovedDigit = (int) (vr % 10);
+                vr /= 10;
+                vp /= 10;
+                vm /= 10;
+                removed++;
+            }
+            output = vr + (vr == vm || lastRemovedDigit >= 5 ? 1 : 0);
+        }
+        return output << 32 | ((e10 + removed) & 0xFFFFFFFFL);
+    }
+
+    /** {@code digits × 10^exponent} laid out as {@link Float#toString(float)} does. */
+    private static int layout(int digits, int exponent, char[] out, int at) {
+        int length = decimalLength(digits);
+        // The position of the decimal point relative to the first digit: value = 0.d1d2... × 10^point.
+        int point = length + exponent;
+        int start = at;
+        if (point > 0 && point <= 7) {
+            // Plain: 1.0, 123456.79
+            at = writeDigits(digits, length, out, at, point);
+        } else if (point <= 0 && point > -3) {
+            // Plain below one: 0.001 (Float.toString switches to E notation below 10^-3)
+            out[at++] = '0';
+            out[at++] = '.';
+            for (int z = point; z < 0; z++) {
+                out[at++] = '0';
+            }
+            at = writeInteger(digits, length, out, at);
+        } else {
+            // Scientific: d.ddd E exponent, at least one digit after the point.
+            at = writeDigits(digits, length, out, at, 1);
+            out[at++] = 'E';
+            int shown = point - 1;
+            if (shown < 0) {
+                out[at++] = '-';
+                shown = -shown;
+            }
+            at = writeInteger(shown, decimalLength(shown), out, at);
+        }
+        return at - start;
+    }
+
+    /** The digits with a decimal point after the first {@code integerDigits} of them, padding with zeros. */
+    private static int writeDigits(int digits, int length, char[] out, int at, int integerDigits) {
+        int end = at + Math.max(length, integerDigits) + 1 + (length > integerDigits ? 0 : 1);
+        // Fill from the right: fraction (or ".0"), then the integer part.
+        int pos = end;
+        int value = digits;
+        int fractionDigits = length - integerDigits;
+        if (fractionDigits <= 0) {
+            out[--pos] = '0';
+            out[--pos] = '.';
+            for (int z = fractionDigits; z < 0; z++) {
+                out[--pos] = '0';
+            }
+        } else {
+            for (int f = 0; f < fractionDigits; f++) {
+                out[--pos] = (char) ('0' + value % 10);
+                value /= 10;
+            }
+            out[--pos] = '.';
+        }
+        while (pos > at) {
+            out[--pos] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+        return end;
+    }
+
+    private static int writeInteger(int value, int length, char[] out, int at) {
+        for (int pos = at + length - 1; pos >= at; pos--) {
+            out[pos] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+        return at + length;
+    }
+
+    private static int decimalLength(int value) {
+        int length = 1;
+        for (int bound = 10; length < 10 && value >= bound; bound *= 10) {
+            length++;
+        }
+        return length;
+    }
+
+    /** ceil(log2(5^e)), for 0 <= e <= 3528. */
+    private static int pow5bits(int e) {
+        return ((e * 1217359) >>> 19) + 1;
+    }
+
+    /** floor(log10(2^e)), for 0 <= e <= 1650. */
+    private static int log10Pow2(int e) {
+        return (e * 78913) >>> 18;
+    }
+
+    /** floor(log10(5^e)), for 0 <= e <= 2620. */
+    private static int log10Pow5(int e) {
+        return (e * 732923) >>> 20;
+    }
+
+    private static int pow5Factor(long value) {
+        int count = 0;
+        while (value > 0 && value % 5 == 0) {
+            value /= 5;
+            count++;
+        }
+        return count;
+    }
+
+    /** (m × factor) >> shift, for m < 2^32, factor < 2^62 and shift > 32, without overflowing 64 bits. */
+    private static long mulShift(long m, long factor, int shift) {
+        long low = m * (factor & 0xFFFFFFFFL);
+        long high = m * (factor >>> 32);
+        return ((low >>> 32) + high) >>> (shift - 32);
+    }
+}
