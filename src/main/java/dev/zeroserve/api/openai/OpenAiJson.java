@@ -1,16 +1,11 @@
 package dev.zeroserve.api.openai;
 
-import java.io.IOException;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
-import dev.zeroserve.api.FloatText;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -18,8 +13,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * native executable too, also where they travel inside a {@code Response} or are written outside JAX-RS.
  */
 @RegisterForReflection(targets = { OpenAiJson.Embedding.class, OpenAiJson.Usage.class, OpenAiJson.EmbeddingList.class,
-        OpenAiJson.Model.class, OpenAiJson.ModelList.class, OpenAiJson.Error.class, OpenAiJson.ErrorBody.class,
-        OpenAiJson.EmbeddingValues.class })
+        OpenAiJson.Model.class, OpenAiJson.ModelList.class, OpenAiJson.Error.class, OpenAiJson.ErrorBody.class })
 final class OpenAiJson {
     static final String LIST = "list";
 
@@ -30,27 +24,6 @@ final class OpenAiJson {
     record Embedding(String object, int index, @JsonSerialize(using = EmbeddingValues.class) Object embedding) {
         Embedding(int index, Object embedding) {
             this("embedding", index, embedding);
-        }
-    }
-
-    /** An embedding's floats as shortest round-trip numbers written straight into the output, or its base64 text. */
-    static final class EmbeddingValues extends StdSerializer<Object> {
-        EmbeddingValues() {
-            super(Object.class);
-        }
-
-        @Override
-        public void serialize(Object value, JsonGenerator json, SerializerProvider provider) throws IOException {
-            if (!(value instanceof float[] vector)) {
-                json.writeString((String) value);
-                return;
-            }
-            char[] scratch = new char[FloatText.MAX_LENGTH];
-            json.writeStartArray(vector, vector.length);
-            for (float element : vector) {
-                FloatText.writeJson(json, element, scratch);
-            }
-            json.writeEndArray();
         }
     }
 
