@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -74,12 +75,19 @@ public final class OnnxModelLoader {
             ModelMetadata metadata = describe(session, source, modelConfig, active);
             LOG.infof("Loaded model '%s' version %s from %s on execution providers %s", metadata.name(),
                     metadata.version(), source, metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS));
-            return new OnnxModel(env, session, metadata, rowCoupling(source, resource));
+            return new OnnxModel(env, session, metadata, rowCoupling(source, resource), quietRunOptions());
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
             throw e instanceof ModelLoadException mle ? mle
                     : new ModelLoadException("could not read the inputs and outputs of " + source + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Run options whose log shows only fatal errors: a failed run is answered, and logged where it is the server's. */
+    private static OrtSession.RunOptions quietRunOptions() throws OrtException {
+        OrtSession.RunOptions options = new OrtSession.RunOptions();
+        options.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+        return options;
     }
 
     private List<ExecutionProvider> usableProviders(List<ExecutionProvider> requested) {
