@@ -9,8 +9,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** What the server metadata of every protocol says about this server. */
 @ApplicationScoped
 public class ServerInfo {
-    /** The v2 protocol extensions served: Triton's binary tensor data and the parameters extension. */
-    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "parameters");
+    /**
+     * The v2 protocol extensions served: Triton's binary tensor data, parameters, model configuration and
+     * statistics.
+     */
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "parameters", "model_configuration",
+            "statistics");
 
     private final String version;
 

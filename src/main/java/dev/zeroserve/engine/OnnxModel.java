@@ -21,19 +21,30 @@ import dev.zeroserve.inference.Tensor;
 
 /** A loaded ONNX Runtime session and what it serves. Safe for concurrent use, as ONNX Runtime sessions are. */
 public final class OnnxModel implements BatchExecutor, AutoCloseable {
+    /** ONNX Runtime's words for a node that failed on the values or shapes it was given. */
+    private static final String NODE_FAILURE = "while running ";
+    /** ...and for an allocation that failed, the server's limit rather than the request's mistake. */
+    private static final String ALLOCATION_FAILURE = "allocat";
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelMetadata metadata;
     private final Optional<String> rowCoupling;
     private final int parallelExecutions;
+    private final OrtSession.RunOptions runOptions;
 
+    /**
+     * @param runOptions the options of every run: ONNX Runtime's own log of a failed run (one stderr line per
+     *        out-of-range token id) is silenced there, as the failure is answered and, if it is the server's, logged
+     */
     OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, Optional<String> rowCoupling,
-            int parallelExecutions) {
+            int parallelExecutions, OrtSession.RunOptions runOptions) {
         this.env = env;
         this.session = session;
         this.metadata = metadata;
         this.rowCoupling = rowCoupling;
         this.parallelExecutions = parallelExecutions;
+        this.runOptions = runOptions;
     }
 
     /** The executions its threads were sized for, as the loader was told. */
@@ -84,7 +95,7 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
             }
             long prepared = System.nanoTime();
             observer.computeInput(prepared - start);
-            try (OrtSession.Result result = session.run(onnxInputs, new LinkedHashSet<>(outputNames))) {
+            try (OrtSession.Result result = session.run(onnxInputs, new LinkedHashSet<>(outputNames), runOptions)) {
                 long inferred = System.nanoTime();
                 observer.computeInfer(inferred - prepared);
                 Tensor[] outputs = new Tensor[outputNames.size()];
@@ -101,19 +112,35 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
                 return List.of(outputs);
             }
         } catch (OrtException e) {
-            // ONNX Runtime reports shapes that the graph cannot combine as INVALID_ARGUMENT: the client's to fix.
-            Status status = e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT
-                    ? Status.INVALID_ARGUMENT
-                    : Status.INTERNAL;
-            throw new InferenceException(status, "ONNX Runtime could not run model '" + metadata.name() + "': "
+            throw new InferenceException(statusOf(e), "ONNX Runtime could not run model '" + metadata.name() + "': "
                     + e.getMessage(), e);
         } finally {
             onnxInputs.values().forEach(OnnxTensor::close);
         }
     }
 
+    /**
+     * Whose fault a failed run is. The inputs have passed the model's metadata, so what ONNX Runtime still refuses
+     * depends on their values or on sizes the metadata leaves open: a token id past the embedding table, a sequence
+     * longer than the position embeddings (513 tokens on MiniLM, whose inputs say only "sequence"). ONNX Runtime
+     * reports some of these as INVALID_ARGUMENT and others as a failed node (ORT_FAIL); both are the client's to
+     * fix, except a failed allocation, which is the server's limit.
+     */
+    static Status statusOf(OrtException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.contains(ALLOCATION_FAILURE)) {
+            return Status.RESOURCE_EXHAUSTED;
+        }
+        return switch (e.getCode()) {
+            case ORT_INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case ORT_FAIL -> message.contains(NODE_FAILURE) ? Status.INVALID_ARGUMENT : Status.INTERNAL;
+            default -> Status.INTERNAL;
+        };
+    }
+
     @Override
     public void close() throws OrtException {
         session.close();
+        runOptions.close();
     }
 }

@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -84,12 +85,19 @@ public final class OnnxModelLoader {
                     + "intra-op threads, spinning %s", metadata.name(), metadata.version(), source,
                     metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS), threads.executions(),
                     threads.intraOp(), threads.spinning() ? "on" : "off");
-            return new OnnxModel(env, session, metadata, rowCoupling, threads.executions());
+            return new OnnxModel(env, session, metadata, rowCoupling, threads.executions(), quietRunOptions());
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
             throw e instanceof ModelLoadException mle ? mle
                     : new ModelLoadException("could not read the inputs and outputs of " + source + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Run options whose log shows only fatal errors: a failed run is answered, and logged where it is the server's. */
+    private static OrtSession.RunOptions quietRunOptions() throws OrtException {
+        OrtSession.RunOptions options = new OrtSession.RunOptions();
+        options.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+        return options;
     }
 
     private List<ExecutionProvider> usableProviders(List<ExecutionProvider> requested) {

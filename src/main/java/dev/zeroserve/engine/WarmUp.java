@@ -9,24 +9,24 @@ import dev.zeroserve.inference.Shapes;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
-import dev.zeroserve.model.ZeroserveConfig;
 
 /**
- * Runs the model on zero-filled inputs (empty strings for BYTES) before it reports ready, so that the first client
- * does not pay for ONNX Runtime's lazy initialisation (memory arenas, kernel selection, GPU context).
+ * Runs the model before it reports ready, so that the first client does not pay for ONNX Runtime's lazy
+ * initialisation (memory arenas, kernel selection, GPU context): on the user's sample inputs, or on zero-filled ones
+ * (empty strings for BYTES), which a model with a shape, scale or divisor input may refuse.
  */
 public final class WarmUp {
     private WarmUp() {
     }
 
-    public static void run(OnnxModel model, ZeroserveConfig.Warmup config) {
-        ModelMetadata metadata = model.metadata();
+    /** Zero-filled inputs of the model's shapes, each dynamic dimension {@code dynamicDimSize}. */
+    public static List<Tensor> zeroInputs(ModelMetadata metadata, int dynamicDimSize) {
         List<Tensor> inputs = new ArrayList<>(metadata.inputs().size());
         for (TensorSpec spec : metadata.inputs()) {
             long[] shape = spec.shape().clone();
             for (int i = 0; i < shape.length; i++) {
                 if (shape[i] == TensorSpec.DYNAMIC) {
-                    shape[i] = config.dynamicDimSize();
+                    shape[i] = dynamicDimSize;
                 }
             }
             long count = Shapes.elementCount(spec.name(), shape);
@@ -34,8 +34,14 @@ public final class WarmUp {
                     : count * spec.dataType().byteSize();
             inputs.add(Tensor.of(spec.name(), spec.dataType(), shape, Tensor.allocate(bytes)));
         }
-        List<String> outputs = metadata.outputs().stream().map(TensorSpec::name).toList();
-        for (int i = 0; i < config.iterations(); i++) {
+        return inputs;
+    }
+
+    /**
+     * @throws dev.zeroserve.inference.InferenceException when ONNX Runtime cannot run the model on these inputs
+     */
+    public static void run(OnnxModel model, List<Tensor> inputs, List<String> outputs, int iterations) {
+        for (int i = 0; i < iterations; i++) {
             model.run(inputs, outputs, RunObserver.NONE);
         }
     }

@@ -1,6 +1,6 @@
 package dev.zeroserve.inference;
 
-/** A failure of one request, with a message meant for the client. */
+/** A failure of one request, with a message meant for the client, bounded in length ({@link BoundedMessage}). */
 public class InferenceException extends RuntimeException {
     private final Status status;
     private final int retryAfterSeconds;
@@ -11,13 +11,13 @@ public class InferenceException extends RuntimeException {
 
     /** A refusal the client may retry after the given number of seconds (HTTP Retry-After). */
     public InferenceException(Status status, String message, int retryAfterSeconds) {
-        super(message, null, false, false);
+        super(BoundedMessage.of(message), null, false, false);
         this.status = status;
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public InferenceException(Status status, String message, Throwable cause) {
-        super(message, cause, false, false);
+        super(BoundedMessage.of(message), cause, false, false);
         this.status = status;
         this.retryAfterSeconds = 0;
     }

@@ -10,6 +10,8 @@ public enum Status {
     /** The client went away (connection closed, call cancelled) before its request ran; nobody reads the code. */
     CANCELLED(499),
     RESOURCE_EXHAUSTED(503),
+    /** A protocol extension this server does not offer, such as Triton's model repository or shared memory. */
+    UNIMPLEMENTED(501),
     INTERNAL(500);
 
     private final int httpStatus;

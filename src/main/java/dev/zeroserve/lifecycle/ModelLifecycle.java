@@ -16,8 +16,11 @@ import dev.zeroserve.engine.OnnxModel;
 import dev.zeroserve.engine.OnnxModelLoader;
 import dev.zeroserve.engine.WarmUp;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.RequestValidator;
 import dev.zeroserve.inference.Status;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.model.ModelSource;
 import dev.zeroserve.model.ZeroserveConfig;
@@ -59,6 +62,7 @@ public class ModelLifecycle {
         thread.setDaemon(true);
         return thread;
     });
+    private final WarmupRequestDecoder warmupDecoder;
     private volatile State state = State.LOADING;
     private volatile OnnxModel model;
     private volatile ServedModel served;
@@ -66,7 +70,7 @@ public class ModelLifecycle {
     /**
      * @throws IllegalArgumentException naming the configuration key, which stops start-up
      */
-    ModelLifecycle(ZeroserveConfig config, InferenceMetrics metrics) {
+    ModelLifecycle(ZeroserveConfig config, InferenceMetrics metrics, WarmupRequestDecoder warmupDecoder) {
         if (config.warmup().iterations() < 1) {
             throw new IllegalArgumentException("zeroserve.warmup.iterations=" + config.warmup().iterations()
                     + ": the model must be warmed up with at least one inference before it reports ready");
@@ -80,6 +84,7 @@ public class ModelLifecycle {
         atLeast("zeroserve.drain.timeout", config.drain().timeout().toMillis(), 0);
         this.config = config;
         this.metrics = metrics;
+        this.warmupDecoder = warmupDecoder;
         this.source = ModelSource.parse(config.model().uri());
         this.modelName = config.model().name().orElseGet(source::defaultName);
     }
@@ -102,7 +107,7 @@ public class ModelLifecycle {
             OnnxModel loaded = new OnnxModelLoader(config.engine()).load(source, config.model(),
                     coupling -> parallelExecutions(singleRow(coupling)));
             long loadedAt = System.nanoTime();
-            WarmUp.run(loaded, config.warmup());
+            warmUp(loaded);
             long end = System.nanoTime();
             ServedModel ready = serve(loaded);
             metrics.modelReady(ready.metadata(), ready.scheduler(), end - start);
@@ -113,7 +118,7 @@ public class ModelLifecycle {
                     loaded.metadata().version(), loaded.metadata().properties().get(ModelMetadata.EXECUTION_PROVIDER),
                     TimeUnit.NANOSECONDS.toMillis(loadedAt - start), TimeUnit.NANOSECONDS.toMillis(end - loadedAt),
                     ready.metadata().properties().get(ServedModel.BATCHING_REASON));
-        } catch (ModelLoadException | InferenceException e) {
+        } catch (ModelLoadException | InferenceException | IllegalArgumentException e) {
             fail(e.getMessage(), e);
         } catch (RuntimeException | LinkageError e) {
             fail("unexpected failure loading " + source + ": " + e, e);
@@ -132,6 +137,38 @@ public class ModelLifecycle {
     /** Executions at once: as configured, else one per core for rows that run alone, and one batch at a time. */
     private int parallelExecutions(boolean singleRow) {
         return config.batching().parallelBatches().orElse(singleRow ? Runtime.getRuntime().availableProcessors() : 1);
+    }
+
+    /**
+     * Warms the model up on the user's sample inputs, whose failure stops start-up as a configuration error does, or
+     * else on zeros, whose failure only costs the first requests their speed: a model with a shape, scale or divisor
+     * input can refuse zeros and still serve every real request.
+     */
+    private void warmUp(OnnxModel loaded) {
+        ZeroserveConfig.Warmup warmup = config.warmup();
+        ModelMetadata metadata = loaded.metadata();
+        Optional<String> samples = warmup.inputsUri().or(source::defaultWarmupUri);
+        if (samples.isPresent()) {
+            String key = "zeroserve.warmup.inputs-uri";
+            try {
+                InferenceRequest request = warmupDecoder.decode(ModelSource.readFile(key, samples.get()), metadata);
+                WarmUp.run(loaded, request.inputs(), RequestValidator.validate(request, metadata),
+                        warmup.iterations());
+            } catch (InferenceException e) {
+                throw new IllegalArgumentException(key + "=" + samples.get() + ": the model cannot be warmed up on "
+                        + "these inputs: " + e.getMessage(), e);
+            }
+            return;
+        }
+        try {
+            WarmUp.run(loaded, WarmUp.zeroInputs(metadata, warmup.dynamicDimSize()),
+                    metadata.outputs().stream().map(TensorSpec::name).toList(), warmup.iterations());
+        } catch (InferenceException e) {
+            LOG.warnf("Model '%s' could not be warmed up on zero-filled inputs (%s); it is served without warm-up, so "
+                    + "the first requests pay for ONNX Runtime's initialisation. Give it inputs it can run in a "
+                    + "warmup.json beside the model file (zeroserve.warmup.inputs-uri), a v2 JSON inference request",
+                    modelName, e.getMessage());
+        }
     }
 
     /**
@@ -156,13 +193,18 @@ public class ModelLifecycle {
                     + "depend on batch mates").orElse("rows are computed independently, so results do not depend on "
                     + "batch mates");
         }
+        int parallel = loaded.parallelExecutions();
+        int maxBatchSize = singleRow ? 1 : batching.maxBatchSize();
         DynamicBatcher scheduler = new DynamicBatcher(loaded, new DynamicBatcher.Settings(
-                singleRow ? 1 : batching.maxBatchSize(), TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()),
-                batching.queueCapacity(), loaded.parallelExecutions()), deadlines, metrics.batchObserver());
+                maxBatchSize, TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()),
+                batching.queueCapacity(), parallel), deadlines, metrics.batchObserver());
+        boolean batchable = loaded.metadata().batchable();
+        ServedModel.Scheduling scheduling = new ServedModel.Scheduling(batchable ? maxBatchSize : 0,
+                batchable && maxBatchSize > 1, batching.maxQueueDelayMicros(), parallel);
         ModelMetadata metadata = loaded.metadata().withProperties(Map.of(
                 ServedModel.BATCHING, singleRow ? "single_row" : "cross_request",
                 ServedModel.BATCHING_REASON, reason));
-        return new ServedModel(metadata, scheduler, singleRow);
+        return new ServedModel(metadata, scheduler, singleRow, scheduling);
     }
 
     private void fail(String message, Throwable cause) {

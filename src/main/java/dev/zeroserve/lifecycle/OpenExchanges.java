@@ -2,11 +2,14 @@ package dev.zeroserve.lifecycle;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +19,7 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * HTTP exchanges (REST and gRPC calls alike) whose response has not been fully handed to the connection, and the
@@ -37,16 +41,61 @@ public class OpenExchanges {
     private final Set<HttpConnection> http2Connections = Collections.synchronizedSet(
             Collections.newSetFromMap(new WeakHashMap<>()));
 
+    /**
+     * Exchanges not yet ended, by connection. An exchange also ends when its connection closes: a body over the limit
+     * without a Content-Length is refused while it arrives and its connection closed, and the exchange's end handler
+     * then never runs.
+     */
+    private final Map<HttpConnection, Set<Exchange>> byConnection = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** One exchange, ended once, whichever of its end and its connection's close comes first. */
+    private final class Exchange {
+        private final AtomicInteger counter;
+        private final HttpConnection connection;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        Exchange(AtomicInteger counter, HttpConnection connection) {
+            this.counter = counter;
+            this.connection = connection;
+            counter.incrementAndGet();
+        }
+
+        void end() {
+            if (ended.compareAndSet(false, true)) {
+                counter.decrementAndGet();
+                Set<Exchange> open = byConnection.get(connection);
+                if (open != null) {
+                    open.remove(this);
+                }
+            }
+        }
+    }
+
     void count(@Observes Filters filters) {
         filters.register(context -> {
-            AtomicInteger counter = open[epoch];
-            counter.incrementAndGet();
-            context.addEndHandler(ended -> counter.decrementAndGet());
+            HttpConnection connection = context.request().connection();
+            Exchange exchange = new Exchange(open[epoch], connection);
+            openOn(connection).add(exchange);
+            context.addEndHandler(ended -> exchange.end());
             if (context.request().version() == HttpVersion.HTTP_2) {
-                http2Connections.add(context.request().connection());
+                http2Connections.add(connection);
             }
             context.next();
         }, FIRST);
+    }
+
+    /** The connection's open exchanges, ended all at once when it closes (one close listener per connection). */
+    private Set<Exchange> openOn(HttpConnection connection) {
+        return byConnection.computeIfAbsent(connection, added -> {
+            Set<Exchange> open = ConcurrentHashMap.newKeySet();
+            if (added instanceof ConnectionBase base) {
+                base.closeFuture().onComplete(closed -> {
+                    List.copyOf(open).forEach(Exchange::end);
+                    byConnection.remove(added);
+                });
+            }
+            return open;
+        });
     }
 
     /**

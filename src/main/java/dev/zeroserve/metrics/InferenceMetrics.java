@@ -2,6 +2,8 @@ package dev.zeroserve.metrics;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -38,7 +40,31 @@ public class InferenceMetrics {
     private static final Duration MIN_LATENCY = Duration.ofMillis(1);
     private static final Duration MAX_LATENCY = Duration.ofSeconds(30);
 
+    /** A count and the time it took in all, as Triton's statistics report them. */
+    public record Cumulative(long count, long nanos) {
+        static Cumulative of(Timer timer) {
+            return new Cumulative(timer.count(), (long) timer.totalTime(TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /**
+     * The model's statistics since start, in Triton's terms: requests that succeeded and failed (every protocol),
+     * their time in the queue and in the three compute phases (per execution, where Triton counts per request), rows
+     * inferred and executions.
+     *
+     * @param lastInferenceMillis when the last request was answered, in milliseconds since the epoch; 0 if none was
+     */
+    public record Statistics(long lastInferenceMillis, long inferenceCount, long executionCount, Cumulative success,
+            Cumulative failure, Cumulative queue, Cumulative computeInput, Cumulative computeInfer,
+            Cumulative computeOutput) {
+    }
+
     private final MeterRegistry registry;
+    private final LongAdder successCount = new LongAdder();
+    private final LongAdder successNanos = new LongAdder();
+    private final LongAdder failureCount = new LongAdder();
+    private final LongAdder failureNanos = new LongAdder();
+    private final AtomicLong lastInferenceMillis = new AtomicLong();
     private volatile Tags modelTags = Tags.of("model", "", "version", "");
     private volatile Timer queueTime;
     private volatile Timer computeInput;
@@ -90,13 +116,27 @@ public class InferenceMetrics {
                 .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry);
     }
 
+    /** The statistics of the model, once it is ready (before, its meters do not exist). */
+    public Statistics statistics() {
+        return new Statistics(lastInferenceMillis.get(), (long) inferences.count(), (long) executions.count(),
+                new Cumulative(successCount.sum(), successNanos.sum()),
+                new Cumulative(failureCount.sum(), failureNanos.sum()), Cumulative.of(queueTime),
+                Cumulative.of(computeInput), Cumulative.of(computeInfer), Cumulative.of(computeOutput));
+    }
+
     public void requestSucceeded(Protocol protocol, long nanos) {
+        successCount.increment();
+        successNanos.add(nanos);
+        lastInferenceMillis.set(System.currentTimeMillis());
         Counter.builder("zeroserve.request.success").description("Requests answered successfully")
                 .tags(modelTags).tag("protocol", protocol.label()).register(registry).increment();
         requestDuration(protocol, nanos);
     }
 
     public void requestFailed(Protocol protocol, Status status, long nanos) {
+        failureCount.increment();
+        failureNanos.add(nanos);
+        lastInferenceMillis.set(System.currentTimeMillis());
         Counter.builder("zeroserve.request.failure").description("Requests that failed, by reason")
                 .tags(modelTags).tag("protocol", protocol.label()).tag("reason", reason(status))
                 .register(registry).increment();
@@ -120,7 +160,7 @@ public class InferenceMetrics {
     /** Triton's failure reasons (REJECTED, CANCELED, BACKEND, OTHER), split a little finer. */
     static String reason(Status status) {
         return switch (status) {
-            case INVALID_ARGUMENT, PAYLOAD_TOO_LARGE -> "invalid";
+            case INVALID_ARGUMENT, PAYLOAD_TOO_LARGE, UNIMPLEMENTED -> "invalid";
             case NOT_FOUND -> "not_found";
             case UNAVAILABLE, RESOURCE_EXHAUSTED -> "rejected";
             case DEADLINE_EXCEEDED -> "timeout";

@@ -18,6 +18,7 @@ public final class ModelSource {
     /** The bundled model's HuggingFace tokenizer, in the same jar. */
     static final String BUNDLED_TOKENIZER_URI = "classpath:all-minilm-l6-v2-q-tokenizer.json";
     private static final String TOKENIZER_FILE = "tokenizer.json";
+    private static final String WARMUP_FILE = "warmup.json";
 
     private static final String CLASSPATH = "classpath:";
     private static final String FILE = "file:";
@@ -98,11 +99,36 @@ public final class ModelSource {
         if (BUNDLED_URI.equals(uri)) {
             return Optional.of(BUNDLED_TOKENIZER_URI);
         }
+        return besideModel(TOKENIZER_FILE);
+    }
+
+    /** Sample inputs to warm the model up on: a {@code warmup.json} beside the model file (Triton's model_warmup). */
+    public Optional<String> defaultWarmupUri() {
+        return besideModel(WARMUP_FILE);
+    }
+
+    private Optional<String> besideModel(String fileName) {
         if (file == null || file.getParent() == null) {
             return Optional.empty();
         }
-        Path tokenizer = file.resolveSibling(TOKENIZER_FILE);
-        return Files.isReadable(tokenizer) ? Optional.of(FILE + tokenizer) : Optional.empty();
+        Path sibling = file.resolveSibling(fileName);
+        return Files.isReadable(sibling) ? Optional.of(FILE + sibling) : Optional.empty();
+    }
+
+    /**
+     * The bytes of a {@code file:} URI that configuration names.
+     *
+     * @throws IllegalArgumentException naming the key when the URI has another scheme or cannot be read
+     */
+    public static byte[] readFile(String key, String fileUri) {
+        if (!fileUri.startsWith(FILE)) {
+            throw new IllegalArgumentException(key + "=" + fileUri + ": must start with file:");
+        }
+        try {
+            return Files.readAllBytes(Path.of(fileUri.substring(FILE.length()).replaceFirst("^//", "")));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(key + "=" + fileUri + ": cannot be read: " + e, e);
+        }
     }
 
     /** The version directory of the repository layout, if the file sits in one. */

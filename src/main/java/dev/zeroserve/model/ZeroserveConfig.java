@@ -85,6 +85,12 @@ public interface ZeroserveConfig {
         /** Size given to dynamic (-1) dimensions of the synthetic warm-up inputs. */
         @WithDefault("8")
         int dynamicDimSize();
+
+        /**
+         * Sample inputs to warm up on instead of zeros ({@code file:<path>}): the body of a v2 JSON inference
+         * request. By default a {@code warmup.json} beside the model file, if there is one.
+         */
+        Optional<String> inputsUri();
     }
 
     interface Limits {
@@ -144,6 +150,14 @@ public interface ZeroserveConfig {
         /** Most tokens of one input, special tokens included; all-MiniLM-L6-v2 was trained on 256. */
         @WithDefault("256")
         int maxSequenceLength();
+
+        /**
+         * Most characters (UTF-16 units) of one text, checked before it is tokenized, as the tokenizer reads a text
+         * whole before it can tell that it is too long. By default 100 per token of max-sequence-length: WordPiece
+         * makes a word of more than 100 characters a single [UNK], so only texts padded with whitespace or control
+         * characters can have fewer tokens than this allows.
+         */
+        java.util.OptionalInt maxInputCharacters();
 
         /** Longer inputs are cut to the maximum length when true, and refused with 400 when false. */
         @WithDefault("false")

@@ -54,7 +54,11 @@ public class TextEmbedder {
     public record Embeddings(List<float[]> vectors, long promptTokens) {
     }
 
+    /** Characters per token allowed by default before tokenizing: WordPiece's longest word before [UNK]. */
+    static final int CHARACTERS_PER_TOKEN = 100;
+
     private final ZeroserveConfig.Embeddings config;
+    private final int maxInputCharacters;
     private final InferenceService inference;
     private final InferenceMetrics metrics;
     private final Optional<String> tokenizerUri;
@@ -68,6 +72,10 @@ public class TextEmbedder {
         this.metrics = metrics;
         atLeast("zeroserve.embeddings.max-sequence-length", this.config.maxSequenceLength(), 1);
         atLeast("zeroserve.embeddings.max-inputs", this.config.maxInputs(), 1);
+        this.maxInputCharacters = this.config.maxInputCharacters()
+                .orElse((int) Math.min(Integer.MAX_VALUE,
+                        (long) this.config.maxSequenceLength() * CHARACTERS_PER_TOKEN));
+        atLeast("zeroserve.embeddings.max-input-characters", maxInputCharacters, 1);
         for (int size : this.config.dimensions().orElse(List.of())) {
             atLeast("zeroserve.embeddings.dimensions", size, 1);
         }
@@ -215,14 +223,32 @@ public class TextEmbedder {
             }
         }
 
+        /**
+         * Refuses (or, with truncation, cuts) a text longer than the character bound before tokenizing it: 16 MiB of
+         * text would otherwise cost half a minute of a core to be refused.
+         */
         private void tokenize(List<String> texts) {
+            List<String> bounded = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {
-                if (texts.get(i).isEmpty()) {
+                String text = texts.get(i);
+                if (text.isEmpty()) {
                     throw new InvalidEmbeddingRequest("input", "input[" + i + "] is an empty string; there is "
                             + "nothing to embed");
                 }
+                if (text.length() > maxInputCharacters) {
+                    if (!config.truncate()) {
+                        throw new InvalidEmbeddingRequest("input", "input[" + i + "] has " + text.length()
+                                + " characters, more than the " + maxInputCharacters + " a text may have "
+                                + "(zeroserve.embeddings.max-input-characters) before it is tokenized; shorten it, "
+                                + "or set zeroserve.embeddings.truncate=true to have longer inputs cut");
+                    }
+                    int end = Character.isHighSurrogate(text.charAt(maxInputCharacters - 1)) ? maxInputCharacters - 1
+                            : maxInputCharacters;
+                    text = text.substring(0, end);
+                }
+                bounded.add(text);
             }
-            TextTokenizer.Tokens[] tokens = tokenizer.encode(texts);
+            TextTokenizer.Tokens[] tokens = tokenizer.encode(bounded);
             tokenIds = new long[tokens.length][];
             typeIds = new long[tokens.length][];
             for (int i = 0; i < tokens.length; i++) {

@@ -35,6 +35,7 @@ import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcChannels;
+import dev.zeroserve.testing.RawHttp;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 
@@ -53,6 +54,8 @@ class GracefulDrainIT {
     /** Long sequences, so that batches take long enough for requests to be queued and running at the signal. */
     private static final int TOKENS = 512;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Far above the 512-token requests (about 20 KB); a chunked body over it is refused while it arrives. */
+    private static final int MAX_BODY_BYTES = 1 << 20;
 
     @TempDir
     Path logs;
@@ -84,12 +87,19 @@ class GracefulDrainIT {
         server = new ProcessBuilder(List.of(java, "-Dquarkus.http.port=" + port,
                 "-Dzeroserve.drain.timeout=" + DRAIN_TIMEOUT.toSeconds() + "S",
                 // Small batches: of the 24 clients' requests, some are running and the rest wait in the queue.
-                "-Dzeroserve.batching.max-batch-size=" + MAX_BATCH_SIZE, "-jar", RUNNER.toString()))
+                "-Dzeroserve.batching.max-batch-size=" + MAX_BATCH_SIZE,
+                "-Dquarkus.http.limits.max-body-size=" + MAX_BODY_BYTES, "-jar", RUNNER.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         URL base = new URL("http://localhost:" + port + "/");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         awaitReady(http, base, log);
+
+        // A body over the limit without a Content-Length, refused while it arrives: its exchange must not hold the
+        // drain to its timeout.
+        RawHttp.RawResponse refused = RawHttp.postChunked(base, "/v2/models/" + BundledModelRequests.MODEL + "/infer",
+                2L * MAX_BODY_BYTES);
+        assertThat(refused.head()).as("chunked body over the limit").startsWith("HTTP/1.1 413");
 
         long[][] values = BundledModelRequests.valuesFor(BundledModelRequests.tokenIds(TOKENS));
         HttpRequest restRequest = HttpRequest.newBuilder(base.toURI().resolve("v2/models/"

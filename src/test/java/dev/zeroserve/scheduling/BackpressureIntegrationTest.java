@@ -161,7 +161,6 @@ class BackpressureIntegrationTest {
             awaitQueueDepth(0);
             awaitMetric("the REST request whose connection closed, counted", REST_CANCELLED, restBefore + 1);
             awaitMetric("the cancelled gRPC call, counted", GRPC_CANCELLED, grpcBefore + 1);
-            assertThat(running.isDone()).as("both left while the worker was still busy").isFalse();
         } finally {
             channel.shutdownNow();
         }

@@ -15,6 +15,34 @@ public final class RawHttp {
     }
 
     /**
+     * Sends a JSON POST of {@code bytes} bytes in 64 KiB chunks, without a Content-Length, as a streaming client (or
+     * a gzip bomb) does, and reads the response; the server may answer and close before the body has all gone.
+     */
+    public static RawResponse postChunked(URL base, String path, long bytes) throws IOException {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n";
+            var out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 << 10];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            try {
+                for (long sent = 0; sent < bytes; sent += chunk.length) {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException closedWhileSending) {
+                // The server refused the body and closed; its answer may still be readable.
+            }
+            return read(socket);
+        }
+    }
+
+    /**
      * Sends the headers of a JSON POST that declares {@code contentLength} bytes, but no body, and reads the
      * response: the server must answer from the declared length alone.
      */
@@ -25,10 +53,14 @@ public final class RawHttp {
                     + "Content-Length: " + contentLength + "\r\n\r\n";
             socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
-            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int split = response.indexOf("\r\n\r\n");
-            return split < 0 ? new RawResponse(response, "")
-                    : new RawResponse(response.substring(0, split), response.substring(split + 4));
+            return read(socket);
         }
+    }
+
+    private static RawResponse read(Socket socket) throws IOException {
+        String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int split = response.indexOf("\r\n\r\n");
+        return split < 0 ? new RawResponse(response, "")
+                : new RawResponse(response.substring(0, split), response.substring(split + 4));
     }
 }

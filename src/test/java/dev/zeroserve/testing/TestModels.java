@@ -106,6 +106,19 @@ public final class TestModels {
                         Map.of("axis", 2L));
     }
 
+    /**
+     * Reshapes {@code data} (FP32, [n]) to the shape given by the input {@code shape} (INT64, [2]): a model that
+     * refuses the zero-filled warm-up (a shape of zeros copies dimensions the data does not have) and serves every
+     * real request.
+     */
+    public static OnnxModelWriter reshape() {
+        return new OnnxModelWriter("reshape")
+                .input("data", DataType.FP32, "n")
+                .input("shape", DataType.INT64, 2)
+                .output("reshaped", DataType.FP32, "rows", "columns")
+                .node("Reshape", List.of("data", "shape"), List.of("reshaped"));
+    }
+
     /** A temporary model repository directory. */
     public static Path tempRepository() {
         try {

@@ -25,10 +25,13 @@ final class GrpcErrors {
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
             case CANCELLED -> Status.CANCELLED;
+            case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
             case INTERNAL -> Status.INTERNAL;
         };
         if (status == Status.INTERNAL) {
             LOG.error("gRPC inference failed", e);
+        } else {
+            LOG.debugf("Answered %s: %s", status.getCode(), e.getMessage());
         }
         return status.withDescription(e.getMessage()).asRuntimeException();
     }

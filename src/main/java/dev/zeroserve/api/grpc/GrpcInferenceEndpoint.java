@@ -1,6 +1,23 @@
 package dev.zeroserve.api.grpc;
 
+import java.util.Arrays;
+import java.util.List;
+
 import dev.zeroserve.api.ServerInfo;
+import dev.zeroserve.api.TritonModel;
+import dev.zeroserve.api.grpc.v2.DataType;
+import dev.zeroserve.api.grpc.v2.InferStatistics;
+import dev.zeroserve.api.grpc.v2.ModelConfig;
+import dev.zeroserve.api.grpc.v2.ModelConfigRequest;
+import dev.zeroserve.api.grpc.v2.ModelConfigResponse;
+import dev.zeroserve.api.grpc.v2.ModelDynamicBatching;
+import dev.zeroserve.api.grpc.v2.ModelInput;
+import dev.zeroserve.api.grpc.v2.ModelInstanceGroup;
+import dev.zeroserve.api.grpc.v2.ModelOutput;
+import dev.zeroserve.api.grpc.v2.ModelParameter;
+import dev.zeroserve.api.grpc.v2.ModelStatisticsRequest;
+import dev.zeroserve.api.grpc.v2.ModelStatisticsResponse;
+import dev.zeroserve.api.grpc.v2.StatisticDuration;
 import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.api.grpc.v2.ModelInferResponse;
@@ -19,6 +36,7 @@ import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
@@ -37,13 +55,15 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     private final ModelLifecycle lifecycle;
     private final ServerInfo server;
     private final ZeroserveConfig config;
+    private final InferenceMetrics metrics;
 
     GrpcInferenceEndpoint(InferenceService inference, ModelLifecycle lifecycle, ServerInfo server,
-            ZeroserveConfig config) {
+            ZeroserveConfig config, InferenceMetrics metrics) {
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.server = server;
         this.config = config;
+        this.metrics = metrics;
     }
 
     @Override
@@ -94,6 +114,75 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
         } catch (RuntimeException e) {
             response.onError(GrpcErrors.toStatus(e));
         }
+    }
+
+    /** Triton's ModelConfig, the same document as REST's /config, as Triton's message. */
+    @Override
+    public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
+        try {
+            TritonModel.Config document = TritonModel.config(lifecycle.resolve(request.getName(),
+                    GrpcTensorCodec.emptyToNull(request.getVersion())), config.engine().deviceId());
+            ModelConfig.Builder builder = ModelConfig.newBuilder().setName(document.name())
+                    .setPlatform(document.platform()).setBackend(document.backend())
+                    .setMaxBatchSize(document.maxBatchSize())
+                    .setDefaultModelFilename(document.defaultModelFilename());
+            for (TritonModel.Tensor input : document.input()) {
+                builder.addInput(ModelInput.newBuilder().setName(input.name())
+                        .setDataType(DataType.valueOf(input.dataType())).addAllDims(boxed(input.dims())));
+            }
+            for (TritonModel.Tensor output : document.output()) {
+                builder.addOutput(ModelOutput.newBuilder().setName(output.name())
+                        .setDataType(DataType.valueOf(output.dataType())).addAllDims(boxed(output.dims())));
+            }
+            for (TritonModel.InstanceGroup group : document.instanceGroup()) {
+                ModelInstanceGroup.Builder instances = builder.addInstanceGroupBuilder().setName(group.name())
+                        .setKind(ModelInstanceGroup.Kind.valueOf(group.kind())).setCount(group.count());
+                for (int gpu : group.gpus()) {
+                    instances.addGpus(gpu);
+                }
+            }
+            if (document.dynamicBatching() != null) {
+                builder.setDynamicBatching(ModelDynamicBatching.newBuilder()
+                        .setMaxQueueDelayMicroseconds(document.dynamicBatching().maxQueueDelayMicroseconds())
+                        .setPreserveOrdering(document.dynamicBatching().preserveOrdering()));
+            }
+            document.parameters().forEach((key, value) -> builder.putParameters(key,
+                    ModelParameter.newBuilder().setStringValue(value.stringValue()).build()));
+            reply(response, ModelConfigResponse.newBuilder().setConfig(builder).build());
+        } catch (RuntimeException e) {
+            response.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    /** Triton's ModelStatistics; an empty name asks for every model, which is the served one. */
+    @Override
+    public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> response) {
+        try {
+            String name = request.getName().isEmpty() ? lifecycle.modelName() : request.getName();
+            TritonModel.ModelStatistics statistics = TritonModel.statistics(lifecycle.resolve(name,
+                    GrpcTensorCodec.emptyToNull(request.getVersion())).metadata(), metrics.statistics());
+            TritonModel.InferStatistics inference = statistics.inferenceStats();
+            reply(response, ModelStatisticsResponse.newBuilder().addModelStats(
+                    dev.zeroserve.api.grpc.v2.ModelStatistics.newBuilder().setName(statistics.name())
+                            .setVersion(statistics.version()).setLastInference(statistics.lastInference())
+                            .setInferenceCount(statistics.inferenceCount())
+                            .setExecutionCount(statistics.executionCount())
+                            .setInferenceStats(InferStatistics.newBuilder().setSuccess(duration(inference.success()))
+                                    .setFail(duration(inference.fail())).setQueue(duration(inference.queue()))
+                                    .setComputeInput(duration(inference.computeInput()))
+                                    .setComputeInfer(duration(inference.computeInfer()))
+                                    .setComputeOutput(duration(inference.computeOutput())))).build());
+        } catch (RuntimeException e) {
+            response.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    private static StatisticDuration duration(TritonModel.Duration duration) {
+        return StatisticDuration.newBuilder().setCount(duration.count()).setNs(duration.ns()).build();
+    }
+
+    private static List<Long> boxed(long[] values) {
+        return Arrays.stream(values).boxed().toList();
     }
 
     @Override

@@ -53,11 +53,7 @@ final class GrpcTensorCodec {
             for (int d = 0; d < shape.length; d++) {
                 shape[d] = input.getShape(d);
             }
-            long count = Shapes.elementCount(name, shape);
-            if (count > maxElements) {
-                throw InferenceException.invalid("input '" + name + "': shape " + Shapes.toString(shape) + " holds "
-                        + count + " elements, more than the limit of " + maxElements + " (zeroserve.limits.max-elements)");
-            }
+            long count = Shapes.checkedElementCount(name, shape, maxElements);
             if (rawCount > 0) {
                 if (input.hasContents()) {
                     throw InferenceException.invalid("input '" + name + "' has typed contents while the request also "

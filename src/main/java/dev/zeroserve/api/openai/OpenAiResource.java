@@ -33,6 +33,7 @@ import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.text.InvalidEmbeddingRequest;
 import dev.zeroserve.text.TextEmbedder;
+import io.quarkus.vertx.http.Compressed;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
 
@@ -60,6 +61,7 @@ public class OpenAiResource {
     @POST
     @Path("/embeddings")
     @Blocking
+    @Compressed
     @Operation(summary = "Embeddings of texts or token id sequences")
     public CompletionStage<OpenAiJson.EmbeddingList> embeddings(@Context RoutingContext routing, byte[] body) {
         EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, body);
@@ -109,6 +111,8 @@ public class OpenAiResource {
     public Response failure(InferenceException e) {
         if (e.status() == Status.INTERNAL) {
             LOG.error("Embeddings failed", e);
+        } else {
+            LOG.debugf("Answered %d: %s", e.status().httpStatus(), e.getMessage());
         }
         int status = e.status().httpStatus();
         String param = e instanceof InvalidEmbeddingRequest invalid ? invalid.field()

@@ -131,8 +131,10 @@ final class JsonInferenceCodec {
             return new InferenceRequest(modelName, modelVersion, id, parameters, inputs, outputs,
                     InferenceRequest.NO_DEADLINE);
         } catch (JsonProcessingException e) {
-            throw InferenceException.invalid("malformed JSON request: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            // Jackson's StreamConstraintsException (nesting, number or name too long) has no location.
+            throw InferenceException.invalid("malformed JSON request: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? ""
+                            : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
         } catch (IOException e) {
             throw InferenceException.invalid("unreadable request body: " + e.getMessage());
         }
@@ -226,7 +228,7 @@ final class JsonInferenceCodec {
         if (!(binarySize instanceof Number size) || binarySize instanceof Double || size.longValue() < 0) {
             throw InferenceException.invalid("input '" + name + "': binary_data_size must be a non-negative integer");
         }
-        long count = checkedCount(name, shape, maxElements);
+        long count = Shapes.checkedElementCount(name, shape, maxElements);
         if (type.isFixedSize() && size.longValue() != count * type.byteSize()) {
             throw InferenceException.invalid("input '" + name + "': binary_data_size is " + size + " bytes, but "
                     + type + " shape " + Shapes.toString(shape) + " needs " + count * type.byteSize());
@@ -277,19 +279,12 @@ final class JsonInferenceCodec {
         return shape;
     }
 
-    /** The element count of a shape, refused before any buffer is allocated if it exceeds the configured limit. */
-    private static long checkedCount(String name, long[] shape, long maxElements) {
-        long count = Shapes.elementCount(name, shape);
-        if (count > maxElements) {
-            throw InferenceException.invalid("input '" + name + "': shape " + Shapes.toString(shape) + " holds " + count
-                    + " elements, more than the limit of " + maxElements + " (zeroserve.limits.max-elements)");
-        }
-        return count;
-    }
-
-    /** As {@link #checkedCount}, and no more elements than JSON text of this length can carry (a digit and a comma each). */
+    /**
+     * As {@link Shapes#checkedElementCount}, and no more elements than JSON text of this length can carry (a digit and
+     * a comma each).
+     */
     private static long checkedJsonCount(String name, long[] shape, int jsonLength, long maxElements) {
-        long count = checkedCount(name, shape, maxElements);
+        long count = Shapes.checkedElementCount(name, shape, maxElements);
         if (count > jsonLength / 2 + 1) {
             throw InferenceException.invalid("input '" + name + "': shape " + Shapes.toString(shape) + " holds "
                     + count + " elements, more than a request body of " + jsonLength + " bytes can carry");

@@ -5,13 +5,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.zeroserve.api.openai.OpenAiErrors;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
@@ -31,23 +26,8 @@ public class RequestSizeLimit {
         router.route().order(Integer.MIN_VALUE).handler(context -> {
             String declared = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (declared != null && exceedsLimit(declared)) {
-                String message = "request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes
-                        + " bytes (quarkus.http.limits.max-body-size)";
-                HttpServerRequest request = context.request();
-                boolean http1 = request.version() != HttpVersion.HTTP_2;
-                HttpServerResponse response = context.response().setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-                if (http1) {
-                    // The unread body would otherwise be taken for the next request on this connection.
-                    response.putHeader(HttpHeaders.CONNECTION, "close");
-                }
-                String body = OpenAiErrors.covers(context.normalizedPath()) ? OpenAiErrors.json(413, message)
-                        : new JsonObject().put("error", message).encode();
-                response.end(body).onComplete(done -> {
-                    if (http1) {
-                        request.connection().close();
-                    }
-                });
+                ErrorMappers.refuseUnread(context, 413, "request body of " + declared + " bytes exceeds the limit of "
+                        + maxBodyBytes + " bytes (quarkus.http.limits.max-body-size)");
                 return;
             }
             context.next();

@@ -1,5 +1,6 @@
 package dev.zeroserve.api.rest;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.GET;
@@ -17,12 +18,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.ServerInfo;
+import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ZeroserveConfig;
+import io.quarkus.vertx.http.Compressed;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
 
@@ -38,12 +43,15 @@ public class V2Resource {
     private final ModelLifecycle lifecycle;
     private final ZeroserveConfig config;
     private final ServerInfo server;
+    private final InferenceMetrics metrics;
 
-    V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config, ServerInfo server) {
+    V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config, ServerInfo server,
+            InferenceMetrics metrics) {
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.config = config;
         this.server = server;
+        this.metrics = metrics;
     }
 
     @GET
@@ -104,9 +112,88 @@ public class V2Resource {
         return new V2Json.ModelReady(model, true);
     }
 
+    @GET
+    @Path("/models/{model}/config")
+    @Operation(summary = "Model configuration, in Triton's shape (model_config.proto)")
+    public TritonModel.Config modelConfig(@PathParam("model") String model) {
+        return TritonModel.config(lifecycle.resolve(model, null), config.engine().deviceId());
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}/config")
+    @Operation(summary = "Model version configuration, in Triton's shape")
+    public TritonModel.Config modelVersionConfig(@PathParam("model") String model,
+            @PathParam("version") String version) {
+        return TritonModel.config(lifecycle.resolve(model, version), config.engine().deviceId());
+    }
+
+    @GET
+    @Path("/models/stats")
+    @Operation(summary = "Statistics of every model (the one served), in Triton's shape")
+    public TritonModel.StatisticsBody allModelStatistics() {
+        return modelStatistics(lifecycle.modelName(), null);
+    }
+
+    @GET
+    @Path("/models/{model}/stats")
+    @Operation(summary = "Model statistics, in Triton's shape (grpc_service.proto ModelStatistics)")
+    public TritonModel.StatisticsBody modelStatistics(@PathParam("model") String model) {
+        return modelStatistics(model, null);
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}/stats")
+    @Operation(summary = "Model version statistics, in Triton's shape")
+    public TritonModel.StatisticsBody modelStatistics(@PathParam("model") String model,
+            @PathParam("version") String version) {
+        ModelMetadata metadata = lifecycle.resolve(model, version).metadata();
+        return new TritonModel.StatisticsBody(List.of(TritonModel.statistics(metadata, metrics.statistics())));
+    }
+
+    @GET
+    @Path("/{extension: repository|systemsharedmemory|cudasharedmemory|trace|logging}{rest: (/.*)?}")
+    @Operation(summary = "Triton extensions Zeroserve does not implement: 501 naming the extension")
+    public Response unsupportedGet(@PathParam("extension") String extension) {
+        throw unsupported(extension);
+    }
+
+    @POST
+    @Path("/{extension: repository|systemsharedmemory|cudasharedmemory|trace|logging}{rest: (/.*)?}")
+    @Operation(summary = "Triton extensions Zeroserve does not implement: 501 naming the extension")
+    public Response unsupportedPost(@PathParam("extension") String extension) {
+        throw unsupported(extension);
+    }
+
+    @GET
+    @Path("/models/{model}/trace/setting")
+    @Operation(summary = "Triton's trace extension, not implemented: 501")
+    public Response unsupportedModelTraceGet() {
+        throw unsupported("trace");
+    }
+
+    @POST
+    @Path("/models/{model}/trace/setting")
+    @Operation(summary = "Triton's trace extension, not implemented: 501")
+    public Response unsupportedModelTracePost() {
+        throw unsupported("trace");
+    }
+
+    private InferenceException unsupported(String path) {
+        String extension = switch (path) {
+            case "repository" -> "model_repository";
+            case "systemsharedmemory" -> "system_shared_memory";
+            case "cudasharedmemory" -> "cuda_shared_memory";
+            default -> path;
+        };
+        return new InferenceException(Status.UNIMPLEMENTED, "Triton's " + extension + " extension is not "
+                + "implemented by this server, which serves one model loaded at start; the extensions it implements "
+                + "are " + server.extensions() + " (GET /v2)");
+    }
+
     @POST
     @Path("/models/{model}/infer")
     @Blocking
+    @Compressed
     @Operation(summary = "Inference: v2 JSON tensors, or Triton's binary tensor data extension when the "
             + "Inference-Header-Content-Length header is present")
     public CompletionStage<Response> infer(@PathParam("model") String model,
@@ -118,6 +205,7 @@ public class V2Resource {
     @POST
     @Path("/models/{model}/versions/{version}/infer")
     @Blocking
+    @Compressed
     @Operation(summary = "Inference on a model version")
     public CompletionStage<Response> inferVersion(@PathParam("model") String model,
             @PathParam("version") String version, @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength,

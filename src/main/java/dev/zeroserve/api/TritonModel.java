@@ -1,0 +1,122 @@
+package dev.zeroserve.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.zeroserve.inference.DataType;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.lifecycle.ServedModel;
+import dev.zeroserve.metrics.InferenceMetrics;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Triton's model configuration and statistics (its model_config.proto and grpc_service.proto), filled from the served
+ * model and its counters once, here: the REST adapter writes them as Triton's JSON, the gRPC adapter as its messages.
+ * perf_analyzer and Model Analyzer read the batch size, tensors, instance groups and dynamic batching from the first,
+ * success and failure counts and queue and compute times from the second.
+ */
+@RegisterForReflection(targets = { TritonModel.Tensor.class, TritonModel.InstanceGroup.class,
+        TritonModel.DynamicBatching.class, TritonModel.Parameter.class, TritonModel.Config.class,
+        TritonModel.Duration.class, TritonModel.InferStatistics.class, TritonModel.ModelStatistics.class,
+        TritonModel.StatisticsBody.class })
+public final class TritonModel {
+    /** Triton's backend name for ONNX Runtime. */
+    public static final String BACKEND = "onnxruntime";
+    public static final String DEFAULT_MODEL_FILENAME = "model.onnx";
+    public static final String KIND_CPU = "KIND_CPU";
+    public static final String KIND_GPU = "KIND_GPU";
+
+    private TritonModel() {
+    }
+
+    /** An input or output: Triton's data type name, and its dimensions without the batch dimension, if batched. */
+    public record Tensor(String name, @JsonProperty("data_type") String dataType, long[] dims) {
+    }
+
+    public record InstanceGroup(String name, String kind, int count, int[] gpus) {
+    }
+
+    public record DynamicBatching(@JsonProperty("preferred_batch_size") int[] preferredBatchSize,
+            @JsonProperty("max_queue_delay_microseconds") long maxQueueDelayMicroseconds,
+            @JsonProperty("preserve_ordering") boolean preserveOrdering) {
+    }
+
+    public record Parameter(@JsonProperty("string_value") String stringValue) {
+    }
+
+    /** @param dynamicBatching present when rows of different requests share executions, else null */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Config(String name, String platform, String backend,
+            @JsonProperty("max_batch_size") int maxBatchSize, List<Tensor> input, List<Tensor> output,
+            @JsonProperty("instance_group") List<InstanceGroup> instanceGroup,
+            @JsonProperty("default_model_filename") String defaultModelFilename,
+            @JsonProperty("dynamic_batching") DynamicBatching dynamicBatching, Map<String, Parameter> parameters) {
+    }
+
+    public record Duration(long count, long ns) {
+        static Duration of(InferenceMetrics.Cumulative cumulative) {
+            return new Duration(cumulative.count(), cumulative.nanos());
+        }
+    }
+
+    public record InferStatistics(Duration success, Duration fail, Duration queue,
+            @JsonProperty("compute_input") Duration computeInput,
+            @JsonProperty("compute_infer") Duration computeInfer,
+            @JsonProperty("compute_output") Duration computeOutput) {
+    }
+
+    /** Batch statistics per batch size are not kept: {@code batch_stats} is always empty. */
+    public record ModelStatistics(String name, String version, @JsonProperty("last_inference") long lastInference,
+            @JsonProperty("inference_count") long inferenceCount,
+            @JsonProperty("execution_count") long executionCount,
+            @JsonProperty("inference_stats") InferStatistics inferenceStats,
+            @JsonProperty("batch_stats") List<Object> batchStats) {
+    }
+
+    public record StatisticsBody(@JsonProperty("model_stats") List<ModelStatistics> modelStats) {
+    }
+
+    /**
+     * @param deviceId the GPU the model runs on, when its execution provider is not the CPU
+     */
+    public static Config config(ServedModel model, int deviceId) {
+        ModelMetadata metadata = model.metadata();
+        ServedModel.Scheduling scheduling = model.scheduling();
+        boolean onCpu = "cpu".equals(metadata.properties().get(ModelMetadata.EXECUTION_PROVIDER));
+        InstanceGroup instances = new InstanceGroup(metadata.name(), onCpu ? KIND_CPU : KIND_GPU,
+                scheduling.parallelExecutions(), onCpu ? new int[0] : new int[] { deviceId });
+        DynamicBatching batching = scheduling.acrossRequests()
+                ? new DynamicBatching(new int[0], scheduling.maxQueueDelayMicros(), false)
+                : null;
+        Map<String, Parameter> parameters = new LinkedHashMap<>();
+        metadata.properties().forEach((key, value) -> parameters.put(key, new Parameter(value)));
+        return new Config(metadata.name(), metadata.platform(), BACKEND, scheduling.maxBatchSize(),
+                tensors(metadata.inputs(), scheduling), tensors(metadata.outputs(), scheduling), List.of(instances),
+                DEFAULT_MODEL_FILENAME, batching, parameters);
+    }
+
+    public static ModelStatistics statistics(ModelMetadata metadata, InferenceMetrics.Statistics statistics) {
+        return new ModelStatistics(metadata.name(), metadata.version(), statistics.lastInferenceMillis(),
+                statistics.inferenceCount(), statistics.executionCount(), new InferStatistics(
+                        Duration.of(statistics.success()), Duration.of(statistics.failure()),
+                        Duration.of(statistics.queue()), Duration.of(statistics.computeInput()),
+                        Duration.of(statistics.computeInfer()), Duration.of(statistics.computeOutput())),
+                List.of());
+    }
+
+    /** Triton's name for a v2 data type: {@code TYPE_} and the v2 name, BYTES being {@code TYPE_STRING}. */
+    public static String dataType(DataType type) {
+        return "TYPE_" + (type == DataType.BYTES ? "STRING" : type.name());
+    }
+
+    private static List<Tensor> tensors(List<TensorSpec> specs, ServedModel.Scheduling scheduling) {
+        int skipped = scheduling.maxBatchSize() > 0 ? 1 : 0;
+        return specs.stream().map(spec -> new Tensor(spec.name(), dataType(spec.dataType()),
+                java.util.Arrays.copyOfRange(spec.shape(), skipped, spec.shape().length))).toList();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.zeroserve.api.rest;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+
+/**
+ * Content codings of REST bodies. Requests: gzip and deflate are decoded (quarkus.http.enable-decompression), which
+ * takes their {@code Content-Encoding} away; one still there was not decoded and is refused with 415 instead of
+ * reaching the codec as garbage. Responses: only inference answers are compressed ({@code @Compressed} on their
+ * methods, as Triton does), and they say that they vary with {@code Accept-Encoding}; metadata and health never are,
+ * as clients that turn their HTTP library's decompression off (tritonclient.http.aio) read them raw.
+ */
+@ApplicationScoped
+public class ContentEncodings {
+    static final Set<String> DECODED = Set.of("gzip", "x-gzip", "deflate", "identity");
+    private static final Pattern COMPRESSED_PATHS = Pattern.compile(
+            "/v2/models/[^/]+(/versions/[^/]+)?/infer|/v1/embeddings");
+    /** Right after the body size limit. */
+    private static final int ORDER = Integer.MIN_VALUE + 1;
+
+    void install(@Observes Router router) {
+        router.route().order(ORDER).handler(context -> {
+            String encoding = context.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+            if (encoding != null && !DECODED.contains(encoding.trim().toLowerCase(Locale.ROOT))) {
+                ErrorMappers.refuse(context, 415, "Content-Encoding '" + encoding + "' is not supported; "
+                        + "request bodies may be gzip or deflate");
+                return;
+            }
+            if (COMPRESSED_PATHS.matcher(context.normalizedPath()).matches()) {
+                context.response().putHeader(HttpHeaders.VARY, "Accept-Encoding");
+            }
+            context.next();
+        });
+    }
+}

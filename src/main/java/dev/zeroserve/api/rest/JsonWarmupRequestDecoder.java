@@ -1,0 +1,23 @@
+package dev.zeroserve.api.rest;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.zeroserve.inference.InferenceRequest;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.lifecycle.WarmupRequestDecoder;
+import dev.zeroserve.model.ZeroserveConfig;
+
+/** The warm-up file is read as the body of a v2 JSON inference request (binary inputs excepted). */
+@ApplicationScoped
+public class JsonWarmupRequestDecoder implements WarmupRequestDecoder {
+    private final long maxElements;
+
+    JsonWarmupRequestDecoder(ZeroserveConfig config) {
+        this.maxElements = config.limits().maxElements();
+    }
+
+    @Override
+    public InferenceRequest decode(byte[] body, ModelMetadata metadata) {
+        return JsonInferenceCodec.decodeRequest(body, body.length, metadata.name(), metadata.version(), maxElements);
+    }
+}

@@ -1,0 +1,288 @@
+package dev.zeroserve.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+
+import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
+import dev.zeroserve.api.grpc.v2.ModelInferRequest;
+import dev.zeroserve.inference.BoundedMessage;
+import dev.zeroserve.testing.Await;
+import dev.zeroserve.testing.BundledModelRequests;
+import dev.zeroserve.testing.GrpcChannels;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/**
+ * Requests no client should send, over every protocol: each is answered with the status and message a client can act
+ * on, none is logged as the server's fault, and a valid request right after still gets its answer.
+ */
+@QuarkusTest
+class HostileInputTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String INFER = "/v2/models/" + BundledModelRequests.MODEL + "/infer";
+    private static final long[][] VALID = BundledModelRequests.valuesFor(BundledModelRequests.tokenIds(16));
+    private static final String LONG_NAME = "n".repeat(10_000);
+    private static final long HUGE_DIM = 1L << 62;
+
+    /** WARN and above from the server while the cases run: client mistakes are logged at DEBUG. */
+    private static final List<LogRecord> WARNINGS = Collections.synchronizedList(new ArrayList<>());
+    private static final Handler WARNING_COLLECTOR = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                WARNINGS.add(record);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    private static ManagedChannel channel;
+    private static String validJsonAnswer;
+    private static ByteString validGrpcAnswer;
+    private static JsonNode validEmbedding;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    enum Protocol {
+        REST, BINARY, GRPC, EMBEDDINGS
+    }
+
+    /** What the server answered: an HTTP status or gRPC code, and the message. */
+    record Answer(String status, String message) {
+    }
+
+    record Case(String name, Protocol protocol, Function<HostileInputTest, Answer> send, String status,
+            String messagePart) {
+        @Override
+        public String toString() {
+            return protocol + ": " + name;
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                rest("JSON nested 1,001 deep", "{\"extra\":" + "[".repeat(1001) + "]".repeat(1001) + "}",
+                        "400", "nesting depth"),
+                rest("a number of 1,001 digits", tokensJson("[1,1]", "[" + "1".repeat(1001) + "]"), "400",
+                        "Number value length"),
+                rest("a field name of 50,001 characters", "{\"" + "a".repeat(50_001) + "\":1}", "400",
+                        "Name length"),
+                rest("513 tokens, more than the position embeddings", BundledModelRequests.json(
+                        BundledModelRequests.valuesFor(BundledModelRequests.tokenIds(513))), "400",
+                        "ONNX Runtime could not run"),
+                rest("shape [0, 2^62]", tokensJson("[0," + HUGE_DIM + "]", "[]"), "400",
+                        "more than the limit"),
+                rest("a shape of 10,000 dimensions", tokensJson(ones(10_000), "[1]"), "400", "more"),
+                rest("an input name of 10,000 characters", BundledModelRequests.json(VALID)
+                        .replace("\"input_ids\"", "\"" + LONG_NAME + "\""), "400", "unknown input"),
+                rest("a token id past the vocabulary", BundledModelRequests.json(BundledModelRequests.valuesFor(
+                        outOfVocabulary())), "400", "ONNX Runtime could not run"),
+                new Case("Content-Encoding compress", Protocol.REST, test -> answer(given()
+                        .contentType(ContentType.JSON).header("Content-Encoding", "compress")
+                        .body(BundledModelRequests.json(VALID)).post(INFER)),
+                        "415", "Content-Encoding 'compress' is not supported"),
+                new Case("a model name of 3,000 characters", Protocol.REST, test -> answer(given()
+                        .contentType(ContentType.JSON).body(BundledModelRequests.json(VALID))
+                        .post("/v2/models/" + "n".repeat(3000) + "/infer")), "404", "unknown model"),
+                new Case("a path longer than the request line may be", Protocol.REST, test -> answer(given()
+                        .contentType(ContentType.JSON).body(BundledModelRequests.json(VALID))
+                        .post("/v2/models/" + LONG_NAME + "/infer")), "414", ""),
+                binary("513 tokens", 513, 0, "400", "ONNX Runtime could not run"),
+                binary("binary_data_size past the end of the body", 16, -8, "400", "runs past the end"),
+                grpc("513 tokens", BundledModelRequests.grpc(BundledModelRequests.valuesFor(
+                        BundledModelRequests.tokenIds(513))), "INVALID_ARGUMENT", "ONNX Runtime could not run"),
+                grpc("shape [0, 2^62]", withShape(0, HUGE_DIM), "INVALID_ARGUMENT", "more than the limit"),
+                grpc("a shape of 10,000 dimensions", withShape(new long[10_000]), "INVALID_ARGUMENT", "more"),
+                grpc("an input name of 10,000 characters", BundledModelRequests.grpc(VALID).toBuilder()
+                        .setInputs(0, BundledModelRequests.grpc(VALID).getInputs(0).toBuilder().setName(LONG_NAME))
+                        .build(), "INVALID_ARGUMENT", "unknown input"),
+                grpc("a model name of 10,000 characters", BundledModelRequests.grpc(VALID).toBuilder()
+                        .setModelName(LONG_NAME).build(), "NOT_FOUND", "unknown model"),
+                grpc("a token id past the vocabulary", BundledModelRequests.grpc(BundledModelRequests.valuesFor(
+                        outOfVocabulary())), "INVALID_ARGUMENT", "ONNX Runtime could not run"),
+                embeddings("JSON nested 1,001 deep", "{\"model\":\"all-minilm-l6-v2\",\"input\":" + "[".repeat(1001)
+                        + "]".repeat(1001) + "}", "400", "not valid JSON"),
+                embeddings("a text of 25,601 characters", texts("a ".repeat(12_800) + "b"), "400",
+                        "characters, more than the 25600"),
+                embeddings("a text of 16 MiB", texts("a".repeat(16 << 20)), "400", "characters, more than the 25600"),
+                embeddings("a token id past the vocabulary", "{\"model\":\"all-minilm-l6-v2\",\"input\":[101,"
+                        + "1000000,102]}", "400", "is not a token id"),
+                embeddings("a model name of 10,000 characters", "{\"model\":\"" + LONG_NAME
+                        + "\",\"input\":\"hello\"}", "404", "unknown model"));
+    }
+
+    @BeforeAll
+    static void collectWarnings() {
+        java.util.logging.Logger.getLogger("").addHandler(WARNING_COLLECTOR);
+    }
+
+    @AfterAll
+    static void stopCollecting() throws InterruptedException {
+        java.util.logging.Logger.getLogger("").removeHandler(WARNING_COLLECTOR);
+        if (channel != null) {
+            GrpcChannels.close(channel);
+        }
+    }
+
+    @BeforeEach
+    void answersBeforeTheCases() throws Exception {
+        Await.modelReady();
+        if (channel == null) {
+            channel = GrpcChannels.open(base);
+            validJsonAnswer = validJson();
+            validGrpcAnswer = validGrpc();
+            validEmbedding = validEmbedding();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void isAnsweredAsTheClientsMistakeAndTheNextRequestStillGetsItsAnswer(Case hostile) throws Exception {
+        WARNINGS.clear();
+        Answer answer = hostile.send().apply(this);
+        assertThat(answer.status()).as("status of %s; message %s", hostile, answer.message())
+                .isEqualTo(hostile.status());
+        assertThat(answer.message()).contains(hostile.messagePart())
+                .hasSizeLessThanOrEqualTo(BoundedMessage.MAX_LENGTH + 200);
+        switch (hostile.protocol()) {
+            case REST, BINARY -> assertThat(validJson()).isEqualTo(validJsonAnswer);
+            case GRPC -> assertThat(validGrpc()).isEqualTo(validGrpcAnswer);
+            case EMBEDDINGS -> assertThat(validEmbedding()).isEqualTo(validEmbedding);
+        }
+        assertThat(WARNINGS).as("warnings and errors logged").extracting(LogRecord::getMessage).isEmpty();
+    }
+
+    private static Case rest(String name, String body, String status, String messagePart) {
+        return new Case(name, Protocol.REST, test -> answer(given().contentType(ContentType.JSON).body(body)
+                .post(INFER)), status, messagePart);
+    }
+
+    /** Binary inputs of {@code tokens} tokens, the blobs {@code shortBy} bytes shorter than the header declares. */
+    private static Case binary(String name, int tokens, int extraBytes, String status, String messagePart) {
+        return new Case(name, Protocol.BINARY, test -> {
+            byte[] header = BundledModelRequests.binaryHeader(tokens).getBytes();
+            long[][] values = BundledModelRequests.valuesFor(BundledModelRequests.tokenIds(tokens));
+            byte[] blobs = new byte[0];
+            for (long[] input : values) {
+                byte[] blob = BundledModelRequests.int64s(input);
+                int start = blobs.length;
+                blobs = Arrays.copyOf(blobs, start + blob.length);
+                System.arraycopy(blob, 0, blobs, start, blob.length);
+            }
+            blobs = Arrays.copyOf(blobs, blobs.length + extraBytes);
+            byte[] body = Arrays.copyOf(header, header.length + blobs.length);
+            System.arraycopy(blobs, 0, body, header.length, blobs.length);
+            return answer(given().header("Inference-Header-Content-Length", header.length)
+                    .contentType(ContentType.BINARY).body(body).post(INFER));
+        }, status, messagePart);
+    }
+
+    private static Case grpc(String name, ModelInferRequest request, String code, String messagePart) {
+        return new Case(name, Protocol.GRPC, test -> {
+            try {
+                GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(request);
+                return new Answer("OK", "");
+            } catch (StatusRuntimeException e) {
+                return new Answer(e.getStatus().getCode().name(), String.valueOf(e.getStatus().getDescription()));
+            }
+        }, code, messagePart);
+    }
+
+    private static Case embeddings(String name, String body, String status, String messagePart) {
+        return new Case(name, Protocol.EMBEDDINGS, test -> {
+            Response response = given().contentType(ContentType.JSON).body(body).post("/v1/embeddings");
+            String message = response.getContentType().contains("json")
+                    ? response.jsonPath().getString("error.message") : response.asString();
+            return new Answer(Integer.toString(response.statusCode()), String.valueOf(message));
+        }, status, messagePart);
+    }
+
+    private static Answer answer(Response response) {
+        String message = response.getContentType() != null && response.getContentType().contains("json")
+                ? response.jsonPath().getString("error") : response.asString();
+        return new Answer(Integer.toString(response.statusCode()), String.valueOf(message));
+    }
+
+    private static String tokensJson(String shape, String data) {
+        return "{\"inputs\":[{\"name\":\"input_ids\",\"datatype\":\"INT64\",\"shape\":" + shape + ",\"data\":" + data
+                + "}]}";
+    }
+
+    private static String texts(String text) {
+        return "{\"model\":\"all-minilm-l6-v2\",\"input\":[\"" + text + "\"]}";
+    }
+
+    private static String ones(int rank) {
+        long[] dims = new long[rank];
+        Arrays.fill(dims, 1);
+        return Arrays.toString(dims).replace(" ", "");
+    }
+
+    private static long[] outOfVocabulary() {
+        long[] ids = BundledModelRequests.tokenIds(16);
+        ids[5] = 1_000_000;
+        return ids;
+    }
+
+    /** The valid gRPC request with every input given this shape, and no data for an empty one. */
+    private static ModelInferRequest withShape(long... shape) {
+        ModelInferRequest.Builder request = BundledModelRequests.grpc(VALID).toBuilder().clearRawInputContents();
+        for (int i = 0; i < request.getInputsCount(); i++) {
+            request.setInputs(i, request.getInputs(i).toBuilder().clearShape()
+                    .addAllShape(Arrays.stream(shape).boxed().toList()));
+            request.addRawInputContents(ByteString.EMPTY);
+        }
+        return request.build();
+    }
+
+    private static String validJson() throws Exception {
+        String body = given().contentType(ContentType.JSON).body(BundledModelRequests.json(VALID)).post(INFER)
+                .then().statusCode(200).extract().asString();
+        return MAPPER.readTree(body).path("outputs").toString();
+    }
+
+    private static ByteString validGrpc() {
+        return GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(BundledModelRequests.grpc(VALID))
+                .getRawOutputContents(0);
+    }
+
+    private static JsonNode validEmbedding() throws Exception {
+        String body = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"all-minilm-l6-v2\",\"input\":\"The cat sits on the mat.\"}")
+                .post("/v1/embeddings").then().statusCode(200).extract().asString();
+        return MAPPER.readTree(body).path("data");
+    }
+}
