@@ -1,7 +1,6 @@
 package dev.zeroserve.text;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -313,8 +312,8 @@ public class TextEmbedder {
             List<Tensor> tensors = new ArrayList<>(plan.inputs().size());
             for (TensorSpec spec : plan.inputs()) {
                 DataType type = spec.dataType();
-                // A heap buffer: the engine copies it once, into the execution's input or a direct buffer.
-                ByteBuffer data = ByteBuffer.allocate(length * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+                // Direct: a text that runs alone (the default for the bundled model) goes to ONNX Runtime in place.
+                ByteBuffer data = Tensor.allocate((long) length * type.byteSize());
                 for (int t = 0; t < length; t++) {
                     long value = switch (spec.name()) {
                         case INPUT_IDS -> tokenIds[text][t];
