@@ -24,6 +24,8 @@ public interface ZeroserveConfig {
 
     Drain drain();
 
+    Gpu gpu();
+
     interface Model {
         /** Where the ONNX model comes from: {@code classpath:<resource>} or {@code file:<path>}. */
         @WithDefault(ModelSource.BUNDLED_URI)
@@ -228,5 +230,19 @@ public interface ZeroserveConfig {
          */
         @WithDefault("30S")
         java.time.Duration timeout();
+    }
+
+    interface Gpu {
+        /** Accelerator meters (nv_gpu_*) read through NVML; absent, with one INFO line, where no NVIDIA driver is. */
+        @WithDefault("true")
+        boolean metrics();
+
+        /** The NVML library to open: the driver's soname, found through the dynamic linker's path. */
+        @WithDefault("libnvidia-ml.so.1")
+        String nvmlLibrary();
+
+        /** How often the GPU meters are read (Triton's --metrics-interval-ms is 2000). */
+        @WithDefault("2S")
+        java.time.Duration metricsInterval();
     }
 }

@@ -53,6 +53,18 @@ public final class DynamicBatcher implements AutoCloseable {
     public record Settings(int maxBatchSize, long maxQueueDelayNanos, int queueCapacity, int parallelBatches) {
     }
 
+    /**
+     * When an entry waited and ran, for traces: {@link System#nanoTime()} readings; started and finished are 0 for
+     * an entry that never ran (cancelled, expired, refused at shutdown).
+     *
+     * @param batchRows rows of the execution it shared
+     */
+    public record EntryTiming(long enqueuedNanos, long startedNanos, long finishedNanos, long batchRows) {
+        public boolean ran() {
+            return startedNanos != 0;
+        }
+    }
+
     /** The entries of one admitted request, which its client may abandon while they wait. */
     public final class Admission {
         private final List<Pending> entries;
@@ -68,6 +80,16 @@ public final class DynamicBatcher implements AutoCloseable {
                 results.add(pending.result);
             }
             return results;
+        }
+
+        /** Each entry's timing, in the order of the entries; complete once its result is. */
+        public List<EntryTiming> timings() {
+            List<EntryTiming> timings = new ArrayList<>(entries.size());
+            for (Pending pending : entries) {
+                timings.add(new EntryTiming(pending.enqueuedNanos, pending.startedNanos, pending.finishedNanos,
+                        pending.batchRows));
+            }
+            return timings;
         }
 
         /** The client has gone: entries still queued leave the queue unrun and fail CANCELLED; running ones finish. */
@@ -255,11 +277,13 @@ public final class DynamicBatcher implements AutoCloseable {
             rows += pending.entry.rows();
         }
         List<List<Tensor>> outputs;
+        long started = System.nanoTime();
         try {
             observer.batchStarted(batch.size(), rows);
             outputs = executor.execute(entries, observer);
         } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
             if (batch.size() == 1) {
+                ran(batch.get(0), started, System.nanoTime(), rows);
                 finish(batch.get(0), null, e instanceof RuntimeException runtime ? runtime
                         : new InferenceException(Status.INTERNAL, "the model execution failed: " + e, e));
                 return;
@@ -271,9 +295,18 @@ public final class DynamicBatcher implements AutoCloseable {
             runIsolating(batch.subList(half, batch.size()));
             return;
         }
+        long finished = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
+            ran(batch.get(i), started, finished, rows);
             finish(batch.get(i), outputs.get(i), null);
         }
+    }
+
+    /** Written before the result completes, which publishes them to whoever reads the timings after it. */
+    private static void ran(Pending pending, long started, long finished, long batchRows) {
+        pending.startedNanos = started;
+        pending.finishedNanos = finished;
+        pending.batchRows = batchRows;
     }
 
     private void finish(Pending pending, List<Tensor> outputs, RuntimeException failure) {
@@ -331,6 +364,9 @@ public final class DynamicBatcher implements AutoCloseable {
         final long lengthBucket;
         final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
         ScheduledFuture<?> timeout;
+        long startedNanos;
+        long finishedNanos;
+        long batchRows;
 
         Pending(BatchEntry entry, long deadlineNanos) {
             this.entry = entry;

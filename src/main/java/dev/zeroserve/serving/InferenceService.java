@@ -22,6 +22,7 @@ import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.lifecycle.ServedModel;
 import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.metrics.InferenceTracing;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ZeroserveConfig;
 import dev.zeroserve.scheduling.DynamicBatcher;
@@ -47,11 +48,14 @@ public class InferenceService {
 
     private final ModelLifecycle lifecycle;
     private final InferenceMetrics metrics;
+    private final InferenceTracing tracing;
     private final long defaultTimeoutNanos;
 
-    InferenceService(ModelLifecycle lifecycle, InferenceMetrics metrics, ZeroserveConfig config) {
+    InferenceService(ModelLifecycle lifecycle, InferenceMetrics metrics, InferenceTracing tracing,
+            ZeroserveConfig config) {
         this.lifecycle = lifecycle;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.defaultTimeoutNanos = config.batching().requestTimeout().toNanos();
     }
 
@@ -92,11 +96,15 @@ public class InferenceService {
             if (parts.get(0).deadlinePassed(System.nanoTime()) || deadline - System.nanoTime() <= 0) {
                 throw new InferenceException(Status.DEADLINE_EXCEEDED, "the request's deadline passed before it ran");
             }
+            io.opentelemetry.context.Context trace = tracing.sampled();
             DynamicBatcher.Admission admission = model.scheduler().submit(entries, deadline);
             clientGone.onGone(admission::cancel);
             List<CompletableFuture<List<Tensor>>> outputs = admission.results();
             CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
                     requestingSide.execute(() -> {
+                        if (trace != null) {
+                            tracing.entriesDone(trace, modelName, admission.timings());
+                        }
                         if (failure != null) {
                             result.completeExceptionally(failure);
                         } else {

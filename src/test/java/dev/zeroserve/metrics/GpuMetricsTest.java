@@ -1,0 +1,54 @@
+package dev.zeroserve.metrics;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.zeroserve.testing.FakeNvml;
+import dev.zeroserve.testing.ObservabilityProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** The nv_gpu_* meters of a service whose "driver" is the fake NVML library. */
+@QuarkusTest
+@TestProfile(ObservabilityProfile.class)
+class GpuMetricsTest {
+    private static final String FIRST = "gpu_uuid=\"GPU-fa4e0000-0000-4000-8000-000000000000\"";
+    private static final String SECOND = "gpu_uuid=\"GPU-fa4e0000-0000-4000-8000-000000000001\"";
+
+    @Test
+    void everyGpuIsReportedUnderTritonsNamesAndFollowsTheDriver() throws InterruptedException {
+        List<String> metrics = awaitLine("nv_gpu_utilization{" + FIRST + "}");
+        assertThat(metrics).contains("nv_gpu_memory_total_bytes{" + FIRST + "} 1.50754820096E11",
+                "nv_gpu_memory_used_bytes{" + FIRST + "} 1.073741824E9", "nv_gpu_power_usage{" + FIRST + "} 123.456",
+                "nv_gpu_power_limit{" + FIRST + "} 700.0", "nv_gpu_temperature_celsius{" + FIRST + "} 41.0",
+                "nv_gpu_temperature_celsius{" + SECOND + "} 42.0");
+        assertThat(metrics).as("GPU 1 has no power reading: no series rather than a made-up value")
+                .noneMatch(line -> line.startsWith("nv_gpu_power_usage{" + SECOND));
+
+        FakeNvml.Control fake = FakeNvml.control();
+        try {
+            fake.fake_nvml_set_utilization(0, 80);
+            awaitLine("nv_gpu_utilization{" + FIRST + "} 0.8");
+        } finally {
+            fake.fake_nvml_set_utilization(0, 37);
+        }
+    }
+
+    private static List<String> awaitLine(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            List<String> lines = Arrays.asList(given().get("/q/metrics").then().statusCode(200).extract().asString()
+                    .split("\n"));
+            if (lines.stream().anyMatch(line -> line.startsWith(prefix))) {
+                return lines;
+            }
+            assertThat(System.nanoTime()).as("a metrics line starting with " + prefix).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}
