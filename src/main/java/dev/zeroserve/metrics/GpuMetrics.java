@@ -88,7 +88,9 @@ public class GpuMetrics {
             nvml = Nvml.open(library);
             devices = nvml.devices();
         } catch (UnsatisfiedLinkError | Nvml.NvmlException e) {
-            LOG.infof("No GPU meters: NVML (%s) is not usable here: %s", library, e.getMessage());
+            // JNA lists every place it looked, one per line; the first says why.
+            LOG.infof("No GPU meters: NVML (%s) is not usable here: %s", library, e.getMessage().lines().findFirst()
+                    .orElse(""));
             stop();
             return;
         }

@@ -102,6 +102,9 @@ public class InferenceMetrics {
                 .description("Rows admitted and not yet answered, queued or running (a request of n rows or texts "
                         + "counts n)").tags(tags)
                 .register(registry);
+        Gauge.builder("zeroserve.admission.limit", batcher, DynamicBatcher::admissionLimit)
+                .description("Rows the pod holds at once, running and queued, before it refuses (503); "
+                        + "containerConcurrency is derived from it").tags(tags).register(registry);
         Gauge.builder("zeroserve.model.load.duration", () -> loadNanos / 1e9).baseUnit("seconds")
                 .description("Time to load and warm up the model").tags(tags).register(registry);
         Gauge.builder("zeroserve.model.info", () -> 1)

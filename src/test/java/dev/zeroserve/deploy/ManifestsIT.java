@@ -183,6 +183,15 @@ class ManifestsIT {
     }
 
     @Test
+    void podsLogJsonLinesForCloudLogging() {
+        for (JsonNode workload : List.of(knativeService(cpuKnative), knativeService(gpuKnative),
+                deployment(cpuKubernetes), deployment(gpuKubernetes))) {
+            assertThat(env(FinishManifests.containers(workload).get(0), "QUARKUS_LOG_CONSOLE_JSON_ENABLED"))
+                    .isEqualTo("true");
+        }
+    }
+
+    @Test
     void gpuVariantAsksForOneGpuOnGkeAcceleratorNodes() {
         for (JsonNode workload : List.of(knativeService(gpuKnative), deployment(gpuKubernetes))) {
             JsonNode podSpec = workload.path("spec").path("template").path("spec");

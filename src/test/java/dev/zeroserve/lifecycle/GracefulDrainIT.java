@@ -35,6 +35,7 @@ import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcChannels;
+import dev.zeroserve.testing.PackagedService;
 import dev.zeroserve.testing.RawHttp;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -45,7 +46,6 @@ import io.grpc.StatusRuntimeException;
  * drain timeout.
  */
 class GracefulDrainIT {
-    private static final Path RUNNER = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final int CLIENTS_PER_PROTOCOL = 12;
     private static final int MAX_BATCH_SIZE = 4;
     /** The info line, or the warning when some HTTP/2 connection had to be closed at the end of its grace. */
@@ -60,7 +60,7 @@ class GracefulDrainIT {
     @TempDir
     Path logs;
 
-    private Process server;
+    private PackagedService server;
 
     /** One client request: when it was sent relative to the signal, and how it ended. */
     record Outcome(String protocol, boolean sentBeforeSignal, String result) {
@@ -71,29 +71,21 @@ class GracefulDrainIT {
 
     @AfterEach
     void stop() {
-        if (server != null && server.isAlive()) {
-            server.destroyForcibly();
+        if (server != null) {
+            server.close();
         }
     }
 
     @Test
     void everyRequestAdmittedBeforeSigtermSucceeds() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path log = logs.resolve("server.log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        server = new ProcessBuilder(List.of(java, "-Dquarkus.http.port=" + port,
-                "-Dzeroserve.drain.timeout=" + DRAIN_TIMEOUT.toSeconds() + "S",
+        server = PackagedService.start(logs.resolve("server.log"), List.of(
+                "zeroserve.drain.timeout=" + DRAIN_TIMEOUT.toSeconds() + "S",
                 // Small batches: of the 24 clients' requests, some are running and the rest wait in the queue.
-                "-Dzeroserve.batching.max-batch-size=" + MAX_BATCH_SIZE,
-                "-Dquarkus.http.limits.max-body-size=" + MAX_BODY_BYTES, "-jar", RUNNER.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        URL base = new URL("http://localhost:" + port + "/");
+                "zeroserve.batching.max-batch-size=" + MAX_BATCH_SIZE,
+                "quarkus.http.limits.max-body-size=" + MAX_BODY_BYTES));
+        URL base = server.base().toURL();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        awaitReady(http, base, log);
 
         // A body over the limit without a Content-Length, refused while it arrives: its exchange must not hold the
         // drain to its timeout.
@@ -131,9 +123,9 @@ class GracefulDrainIT {
         int inFlightAtSignal = inFlight.get();
         signalled.set(true);
         long signalledAt = System.nanoTime();
-        server.destroy(); // SIGTERM
+        server.terminate();
         holding.set(false);
-        boolean exited = server.waitFor(DRAIN_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+        boolean exited = server.awaitExit(DRAIN_TIMEOUT.plusSeconds(10));
         long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalledAt);
         stopSending.set(true);
         clients.shutdown();
@@ -143,7 +135,7 @@ class GracefulDrainIT {
         List<Outcome> before = outcomes.stream().filter(Outcome::sentBeforeSignal).toList();
         List<Outcome> after = outcomes.stream().filter(outcome -> !outcome.sentBeforeSignal()).toList();
         long afterRefused = after.stream().filter(outcome -> !outcome.succeeded()).count();
-        Matcher drained = DRAINED.matcher(Files.readString(log));
+        Matcher drained = DRAINED.matcher(server.log());
         boolean drainLogged = drained.find();
         int drainedByServer = drainLogged ? Integer.parseInt(drained.group(1)) : -1;
         String drainMillis = drainLogged ? drained.group(2) : "?";
@@ -224,23 +216,5 @@ class GracefulDrainIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void awaitReady(HttpClient http, URL base, Path log) throws Exception {
-        HttpRequest ready = HttpRequest.newBuilder(base.toURI().resolve("q/health/ready")).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<String> errors = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            assertThat(server.isAlive()).as("server running; log:\n%s", Files.readString(log)).isTrue();
-            try {
-                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                errors.add(e.toString());
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready within 60 s: " + errors + "\n" + Files.readString(log));
     }
 }
