@@ -48,8 +48,11 @@ class GrafanaDashboardTest extends GrpcClientTestBase {
     private static final String NAMESPACE = "zeroserve-test";
     private static final String SERVICE = "zeroserve";
     private static final String POD = "zeroserve-00001-deployment-6c9f7d8b5-x2x7q";
-    /** Grafana's $__rate_interval at a 1 s scrape interval is 4 × 1 s; a little more keeps several samples in it. */
-    private static final String RATE_INTERVAL = "30s";
+    /**
+     * Grafana's $__rate_interval at a 1 s scrape interval is 4 × 1 s; a minute keeps the whole load in it however
+     * slowly the machine runs the test.
+     */
+    private static final String RATE_INTERVAL = "1m";
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(\\w+)\\}?");
 
@@ -79,8 +82,10 @@ class GrafanaDashboardTest extends GrpcClientTestBase {
                 """.formatted(base.getPort(), NAMESPACE, SERVICE, POD, exporters.getAddress().getPort(),
                 exporters.getAddress().getPort());
         try (PrometheusServer prometheus = PrometheusServer.start(directory, scrapeConfigs)) {
+            // On a busy machine the first scrapes can come late: the load must fall between scrapes to show as rates.
+            prometheus.awaitScrape("zeroserve", epochSeconds());
             generateLoad();
-            Thread.sleep(3000); // three scrapes after the last request
+            prometheus.awaitScrape("zeroserve", epochSeconds() + 1);
             JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
             Map<String, String> variables = resolveVariables(dashboard, prometheus);
             assertThat(variables).containsEntry("namespace", NAMESPACE).containsEntry("service", SERVICE)
@@ -126,6 +131,8 @@ class GrafanaDashboardTest extends GrpcClientTestBase {
                 "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"inputs\": [{\"name\": 1}]}"))
                 .build();
         var grpc = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        // A burst before and after the steady part: the refusals' series then spans several scrapes and rises.
+        burst(http, rest);
         for (int round = 0; round < 20; round++) {
             assertThat(http.send(rest, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
             assertThat(http.send(embeddings, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
@@ -136,11 +143,17 @@ class GrafanaDashboardTest extends GrpcClientTestBase {
             }
             Thread.sleep(100);
         }
-        ExecutorService burst = Executors.newFixedThreadPool(48);
+        burst(http, rest);
+    }
+
+    /** 48 requests at once against a queue of a few rows: some are refused. */
+    private static void burst(HttpClient http, HttpRequest request) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(48);
         try {
             List<Future<Integer>> statuses = new ArrayList<>();
             for (int i = 0; i < 48; i++) {
-                statuses.add(burst.submit(() -> http.send(rest, HttpResponse.BodyHandlers.discarding()).statusCode()));
+                statuses.add(clients.submit(() -> http.send(request, HttpResponse.BodyHandlers.discarding())
+                        .statusCode()));
             }
             int refused = 0;
             for (Future<Integer> status : statuses) {
@@ -149,8 +162,12 @@ class GrafanaDashboardTest extends GrpcClientTestBase {
             assertThat(refused).as("requests refused by a queue of " + ObservabilityProfile.QUEUE_CAPACITY + " rows")
                     .isPositive();
         } finally {
-            burst.shutdown();
+            clients.shutdown();
         }
+    }
+
+    private static double epochSeconds() {
+        return System.currentTimeMillis() / 1000.0;
     }
 
     /** Each query variable's values through Prometheus's label API, in order; the first value is kept. */

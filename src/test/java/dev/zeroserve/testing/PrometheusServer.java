@@ -70,6 +70,21 @@ public final class PrometheusServer implements AutoCloseable {
         throw new IllegalStateException("Prometheus was not ready within 30 s: " + Files.readString(log));
     }
 
+    /** Waits until the job has been scraped successfully at or after the given wall-clock time (epoch seconds). */
+    public void awaitScrape(String job, double epochSeconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String latest = "max(timestamp(up{job=\"" + job + "\"} == 1))";
+        while (System.nanoTime() < deadline) {
+            JsonNode result = query(latest).path("result");
+            if (!result.isEmpty() && result.get(0).path("value").get(1).asDouble() >= epochSeconds) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("no scrape of " + job + " after " + epochSeconds + " within 60 s: "
+                + Files.readString(log));
+    }
+
     /** An instant query through the HTTP API: its {@code data} node; fails on an error status. */
     public JsonNode query(String promql) throws IOException, InterruptedException {
         return get("api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
