@@ -5,12 +5,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
 import org.junit.jupiter.api.Test;
 
+import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.Status;
+import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.testing.TestConfig;
+import dev.zeroserve.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 class ModelLifecycleTest {
@@ -44,5 +61,56 @@ class ModelLifecycleTest {
                 .hasMessageContaining("zeroserve.model.uri=http://x");
         assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.batching.queue-capacity", "0")),
                 METRICS, NO_WARMUP_FILE)).hasMessageContaining("zeroserve.batching.queue-capacity=0: must be at least 1");
+    }
+
+    @Test
+    void aWarmupFileBesideTheModelIsWhatItWarmsUpOn() throws Exception {
+        Path file = TestModels.reshape().writeTo(TestModels.tempRepository().resolve("reshape").resolve("1")
+                .resolve("model.onnx"));
+        Files.writeString(file.resolveSibling("warmup.json"), "the sample request");
+        List<String> decoded = new CopyOnWriteArrayList<>();
+        // The shape input [2, 3] that zeros cannot give: a warm-up on zeros would fail and warn.
+        WarmupRequestDecoder decoder = (body, metadata) -> {
+            decoded.add(new String(body, StandardCharsets.UTF_8));
+            return new InferenceRequest(metadata.name(), metadata.version(), "", Map.of(), List.of(
+                    Tensor.of("data", DataType.FP32, new long[] { 6 }, ByteBuffer.allocate(24)),
+                    Tensor.of("shape", DataType.INT64, new long[] { 2 },
+                            ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(2).putLong(3).flip())),
+                    List.of(), InferenceRequest.NO_DEADLINE);
+        };
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(String.valueOf(record.getMessage()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ModelLifecycle.class.getName());
+        log.addHandler(handler);
+        ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "file:" + file)),
+                METRICS, decoder);
+        try {
+            lifecycle.onStart(null);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (lifecycle.state() == ModelLifecycle.State.LOADING && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(lifecycle.state()).isEqualTo(ModelLifecycle.State.READY);
+            assertThat(decoded).containsExactly("the sample request");
+            assertThat(warnings).as("warm-up warnings").isEmpty();
+        } finally {
+            log.removeHandler(handler);
+            lifecycle.onStop(null);
+        }
     }
 }
