@@ -48,7 +48,7 @@ record Autoscaling(double target, double targetUtilization, int containerConcurr
         return new Autoscaling(target, targetUtilization, containerConcurrency, newTargetBurstCapacity, minScale,
                 maxScale, stableWindowSeconds, panicWindowPercentage, panicThresholdPercentage, maxScaleUpRate,
                 maxScaleDownRate, scaleToZeroGracePeriodSeconds, scaleToZeroPodRetentionSeconds, activationScale,
-                timeoutSeconds);
+                newTimeoutSeconds);
     }
 
     Autoscaling withScaleToZero(double gracePeriodSeconds, double podRetentionSeconds) {
