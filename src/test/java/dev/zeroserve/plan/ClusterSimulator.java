@@ -281,7 +281,10 @@ final class ClusterSimulator {
             idleNodesReleasedAt.add(now + podStart.nodeRetentionSeconds());
             return;
         }
-        while (!pod.inService.isEmpty() && pod.inService.peek().finishWork <= pod.workDone + EPSILON) {
+        // This event is the head's completion, whatever rounding left of its work; its equals finish with it.
+        double headFinish = pod.inService.peek().finishWork;
+        pod.workDone = Math.max(pod.workDone, headFinish);
+        while (!pod.inService.isEmpty() && pod.inService.peek().finishWork <= headFinish + EPSILON) {
             finish(pod.inService.poll());
         }
         while (pod.hasSlot() && !pod.queued.isEmpty()) {
