@@ -10,14 +10,15 @@ import dev.zeroserve.deploy.FinishManifests;
 
 /**
  * From a capacity file and a p99 latency goal to the revision's settings. The rule: a pod should never hold more
- * requests at once than the most concurrency at which it was measured to keep the goal (the SLO concurrency), so
- * that is {@code containerConcurrency} (excess waits in the activator and queue-proxy, where the autoscaler sees
- * it, instead of slowing every request in the pod); the soft {@code target} is the same number, of which the
- * autoscaler aims at the utilization (70 %, Knative's default), leaving the rest as headroom for the load that
- * grows while new pods start. Among the measured settings the one with the highest throughput at its SLO
- * concurrency wins (fewest pods for the same load); ties go to the lower concurrency.
+ * requests at once than the concurrency at which it was measured to give (nearly) its most throughput within the
+ * goal ({@link #sloCell}), so that is {@code containerConcurrency}: excess waits in the activator and
+ * queue-proxy, where the autoscaler sees it, instead of slowing every request in the pod. The soft {@code target}
+ * is the same number, of which the autoscaler aims at the utilization (70 %, Knative's default), leaving the rest
+ * as headroom for the load that grows while new pods start. Among the measured settings the one with the highest
+ * throughput at that concurrency wins (fewest pods for the same load); ties go to the lower concurrency.
  */
 final class KnativePlanner {
+    static final double KNEE_FRACTION = 0.9;
     /** Read by {@code FinishManifests} for the HorizontalPodAutoscaler, which Quarkus has no key for. */
     static final String HPA_TARGET_KEY = FinishManifests.PLANNED_HPA_TARGET;
 
@@ -77,8 +78,9 @@ final class KnativePlanner {
                         setting.cells().get(0).p99Ms(), setting.cells().get(0).concurrency()));
                 continue;
             }
-            reasoning.add(String.format(Locale.ROOT, "%s: p99 <= %.0f ms up to concurrency %d, %.0f req/s there "
-                    + "(p50 %.1f ms, p99 %.1f ms)", setting.name(), sloP99Ms, cell.concurrency(),
+            reasoning.add(String.format(Locale.ROOT, "%s: within p99 <= %.0f ms, %.0f %% of its best throughput first "
+                    + "at concurrency %d: %.0f req/s (p50 %.1f ms, p99 %.1f ms)", setting.name(), sloP99Ms,
+                    KNEE_FRACTION * 100, cell.concurrency(),
                     cell.requestsPerSecond(), cell.p50Ms(), cell.p99Ms()));
             if (bestCell == null || cell.requestsPerSecond() > bestCell.requestsPerSecond()
                     || cell.requestsPerSecond() == bestCell.requestsPerSecond() && cell.concurrency() < bestCell.concurrency()) {
@@ -96,8 +98,8 @@ final class KnativePlanner {
         double targetValue = concurrency * utilizationPercent / 100.0;
         reasoning.add(String.format(Locale.ROOT, "chosen: %s, the most requests per second per pod within the goal",
                 best.name()));
-        reasoning.add(String.format(Locale.ROOT, "containerConcurrency %d: a pod never holds more than it was "
-                + "measured to serve within the goal; the rest waits in the activator and queue-proxy (10 x %d per "
+        reasoning.add(String.format(Locale.ROOT, "containerConcurrency %d: a pod never holds more than it serves "
+                + "well within the goal; the rest waits in the activator and queue-proxy (10 x %d per "
                 + "pod), where the autoscaler counts it", concurrency, concurrency));
         reasoning.add(String.format(Locale.ROOT, "target %d at %d %%: the autoscaler aims at %.1f requests in flight "
                 + "per pod (about %.0f req/s per pod on the measured curve), the rest is headroom while pods start",
@@ -113,14 +115,16 @@ final class KnativePlanner {
                 List.copyOf(reasoning));
     }
 
-    /** The highest measured concurrency without errors whose p99 keeps the goal, or null. */
+    /**
+     * The knee of a setting's curve within the goal: of the cells without errors whose p99 keeps the goal, the
+     * lowest concurrency that reaches {@link #KNEE_FRACTION} of the best throughput among them (past it, more
+     * requests per pod buy little throughput and much latency); null when no cell keeps the goal.
+     */
     static Capacity.Cell sloCell(Capacity.Setting setting, double sloP99Ms) {
-        Capacity.Cell found = null;
-        for (Capacity.Cell cell : setting.cells()) {
-            if (cell.p99Ms() <= sloP99Ms && cell.errors() == 0) {
-                found = cell;
-            }
-        }
-        return found;
+        List<Capacity.Cell> withinGoal = setting.cells().stream()
+                .filter(cell -> cell.p99Ms() <= sloP99Ms && cell.errors() == 0).toList();
+        double best = withinGoal.stream().mapToDouble(Capacity.Cell::requestsPerSecond).max().orElse(Double.NaN);
+        return withinGoal.stream().filter(cell -> cell.requestsPerSecond() >= KNEE_FRACTION * best).findFirst()
+                .orElse(null);
     }
 }

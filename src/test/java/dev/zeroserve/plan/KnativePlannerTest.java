@@ -42,6 +42,14 @@ class KnativePlannerTest {
     }
 
     @Test
+    void pastTheKneeMoreConcurrencyIsNotChosen() {
+        // Within 200 ms, c=64 gives the most (820 req/s, p99 150 ms), but c=16 already gives 800 (>= 90 %).
+        assertThat(KnativePlanner.sloCell(DEFAULTS, 200).concurrency()).isEqualTo(16);
+        assertThat(KnativePlanner.sloCell(DEFAULTS, 12).concurrency()).isEqualTo(4);
+        assertThat(KnativePlanner.sloCell(DEFAULTS, 4)).isNull();
+    }
+
+    @Test
     void looserGoalPicksBatchingButNotTheCellWithErrors() {
         KnativePlanner.Plan plan = KnativePlanner.plan(CAPACITY, 100, 50, 1);
         // batch at c=64 has p99 90 but 12 errors, so batch counts c=16 (1100 req/s) against defaults' c=16 (800;

