@@ -3,7 +3,6 @@ package dev.zeroserve.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.testing.BundledModelRequests;
+import dev.zeroserve.testing.FreePort;
 import dev.zeroserve.testing.GrpcChannels;
 import dev.zeroserve.testing.RawHttp;
 import io.grpc.ManagedChannel;
@@ -78,10 +78,7 @@ class GracefulDrainIT {
 
     @Test
     void everyRequestAdmittedBeforeSigtermSucceeds() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.find();
         Path log = logs.resolve("server.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         server = new ProcessBuilder(List.of(java, "-Dquarkus.http.port=" + port,

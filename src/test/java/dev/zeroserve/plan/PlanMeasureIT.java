@@ -2,12 +2,13 @@ package dev.zeroserve.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.zeroserve.testing.FreePort;
 
 /**
  * {@code plan measure} against the packaged service (after {@code package}; needs {@code wrk}, which
@@ -19,10 +20,7 @@ class PlanMeasureIT {
 
     @Test
     void measuresColdStartAndASweepIntoACapacityFile() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.find();
         Path out = work.resolve("capacity.json");
         Plan.run(new String[] { "measure", "--jar", "target/quarkus-app/quarkus-run.jar", "--port",
                 Integer.toString(port), "--concurrency", "1,4", "--seconds", "2", "--warmup", "2", "--cold-starts", "2",
