@@ -47,7 +47,7 @@ final class ClusterSimulator {
     record PodStart(double coldStartSeconds, double nodeBootSeconds, double nodeRetentionSeconds) {
     }
 
-    /** The KPA's view at one decision, for tests and charts. */
+    /** The KPA's view at one decision, for tests; {@code scaleTo} -1 where the pods were left as they were. */
     record Tick(double time, int readyPods, double stableConcurrency, double panicConcurrency, int decided,
             int excessBurstCapacity, boolean panicking, int scaleTo) {
     }
@@ -166,6 +166,7 @@ final class ClusterSimulator {
             pod.state = PodState.READY;
             pods.add(pod);
         }
+        this.maxPods = autoscaling.minScale();
         this.active = autoscaling.minScale() > 0;
         this.activeSince = Double.NEGATIVE_INFINITY;
         this.decider = new KpaDecider(autoscaling.deciderSpec(), autoscaling.minScale(), 0);

@@ -19,7 +19,7 @@ final class KpaDecider {
 
     private static final double NOT_PANICKING = Double.NaN;
 
-    private Spec spec;
+    private final Spec spec;
     private double panicTime;
     private int maxPanicPods;
 
@@ -28,10 +28,6 @@ final class KpaDecider {
         this.spec = spec;
         this.panicTime = readyPodsAtStart > 1 ? now : NOT_PANICKING;
         this.maxPanicPods = readyPodsAtStart;
-    }
-
-    void update(Spec newSpec) {
-        this.spec = newSpec;
     }
 
     boolean panicking() {

@@ -147,14 +147,6 @@ class KpaDeciderTest {
     }
 
     @Test
-    void updateTarget() {
-        KpaDecider a = new KpaDecider(spec(10, 77), 1, T0);
-        expect(a.decide(T0, 1, 100, 101), 10, expectedEbc(10, 77, 101, 1));
-        a.update(new KpaDecider.Spec(1, 1 / KNATIVE_UTILIZATION, 71, 2, 10, 10, 60, false, 0));
-        expect(a.decide(T0, 10, 100, 101), 100, expectedEbc(1, 71, 101, 10));
-    }
-
-    @Test
     void startInPanicMode() {
         assertThat(new KpaDecider(spec(100, 11), 0, T0).panicking()).isFalse();
         assertThat(new KpaDecider(spec(100, 11), 1, T0).panicking()).isFalse();

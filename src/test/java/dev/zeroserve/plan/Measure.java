@@ -39,15 +39,15 @@ final class Measure {
             "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
     /** What to measure and how long. */
-    record Plan(Path jar, URI url, int port, List<Map<String, String>> settings, List<Integer> concurrencies,
+    record Job(Path jar, URI url, int port, List<Map<String, String>> settings, List<Integer> concurrencies,
             int cellSeconds, int warmupSeconds, int coldStarts, String path, String body, Path workDirectory) {
     }
 
-    private final Plan plan;
+    private final Job job;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    Measure(Plan plan) {
-        this.plan = plan;
+    Measure(Job job) {
+        this.job = job;
     }
 
     static void requireWrk() {
@@ -65,24 +65,24 @@ final class Measure {
 
     Capacity run() throws IOException, InterruptedException {
         requireWrk();
-        Files.createDirectories(plan.workDirectory());
-        Path script = plan.workDirectory().resolve("post.lua");
+        Files.createDirectories(job.workDirectory());
+        Path script = job.workDirectory().resolve("post.lua");
         Files.writeString(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-                + "wrk.body = [==[" + plan.body() + "]==]\n");
+                + "wrk.body = [==[" + job.body() + "]==]\n");
         List<Capacity.Setting> settings = new ArrayList<>();
-        for (Map<String, String> properties : plan.settings()) {
+        for (Map<String, String> properties : job.settings()) {
             String name = properties.isEmpty() ? "defaults" : String.join(" ", properties.entrySet().stream()
                     .map(e -> e.getKey().replaceFirst("^zeroserve\\.", "") + "=" + e.getValue()).toList());
             System.out.println("== setting " + name);
-            if (plan.url() != null) {
-                settings.add(new Capacity.Setting(name, properties, null, sweep(plan.url(), script)));
+            if (job.url() != null) {
+                settings.add(new Capacity.Setting(name, properties, null, sweep(job.url(), script)));
                 continue;
             }
-            URI url = URI.create("http://localhost:" + plan.port());
+            URI url = URI.create("http://localhost:" + job.port());
             List<Double> readies = new ArrayList<>();
             List<Double> answers = new ArrayList<>();
             Process server = null;
-            for (int run = 1; run <= plan.coldStarts(); run++) {
+            for (int run = 1; run <= job.coldStarts(); run++) {
                 if (server != null) {
                     stop(server);
                 }
@@ -95,30 +95,30 @@ final class Measure {
                         times[0], times[1]);
             }
             try {
-                Capacity.ColdStart coldStart = new Capacity.ColdStart(plan.coldStarts(), median(readies),
+                Capacity.ColdStart coldStart = new Capacity.ColdStart(job.coldStarts(), median(readies),
                         median(answers), List.copyOf(answers));
                 settings.add(new Capacity.Setting(name, properties, coldStart, sweep(url, script)));
             } finally {
                 stop(server);
             }
         }
-        return new Capacity(Instant.now().toString(), machine(), "POST " + plan.path() + " " + plan.body(), settings);
+        return new Capacity(Instant.now().toString(), machine(), "POST " + job.path() + " " + job.body(), settings);
     }
 
     private Process start(Map<String, String> properties, int run) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + plan.port()));
+                "-Dquarkus.http.port=" + job.port()));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", plan.jar().toString()));
-        Path log = plan.workDirectory().resolve("server-" + run + ".log");
+        command.addAll(List.of("-jar", job.jar().toString()));
+        Path log = job.workDirectory().resolve("server-" + run + ".log");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Milliseconds from {@code startNanos} to readiness and to the first answered request. */
     private double[] coldStart(Process server, URI url, long startNanos) throws IOException, InterruptedException {
         HttpRequest ready = HttpRequest.newBuilder(url.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
-        HttpRequest work = HttpRequest.newBuilder(url.resolve(plan.path())).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(plan.body())).build();
+        HttpRequest work = HttpRequest.newBuilder(url.resolve(job.path())).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(job.body())).build();
         double readyMs = pollUntilOk(server, ready, startNanos);
         double answerMs = pollUntilOk(server, work, startNanos);
         return new double[] { readyMs, answerMs };
@@ -130,7 +130,7 @@ final class Measure {
         while (System.nanoTime() < deadline) {
             if (!server.isAlive()) {
                 throw new IllegalStateException("the service exited with status " + server.exitValue() + " during its "
-                        + "cold start; see " + plan.workDirectory());
+                        + "cold start; see " + job.workDirectory());
             }
             try {
                 HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
@@ -146,14 +146,14 @@ final class Measure {
     }
 
     private List<Capacity.Cell> sweep(URI url, Path script) throws IOException, InterruptedException {
-        int highest = plan.concurrencies().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        if (plan.warmupSeconds() > 0) {
-            System.out.printf(Locale.ROOT, "warm-up: %d s at concurrency %d%n", plan.warmupSeconds(), highest);
-            wrk(url, script, highest, plan.warmupSeconds());
+        int highest = job.concurrencies().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if (job.warmupSeconds() > 0) {
+            System.out.printf(Locale.ROOT, "warm-up: %d s at concurrency %d%n", job.warmupSeconds(), highest);
+            wrk(url, script, highest, job.warmupSeconds());
         }
         List<Capacity.Cell> cells = new ArrayList<>();
-        for (int concurrency : plan.concurrencies()) {
-            Capacity.Cell cell = parse(concurrency, wrk(url, script, concurrency, plan.cellSeconds()));
+        for (int concurrency : job.concurrencies()) {
+            Capacity.Cell cell = parse(concurrency, wrk(url, script, concurrency, job.cellSeconds()));
             System.out.printf(Locale.ROOT, "c=%-4d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", concurrency,
                     cell.requestsPerSecond(), cell.p50Ms(), cell.p99Ms(), cell.errors());
             cells.add(cell);
@@ -163,7 +163,7 @@ final class Measure {
 
     private String wrk(URI url, Path script, int concurrency, int seconds) throws IOException, InterruptedException {
         Process wrk = new ProcessBuilder("wrk", "-t1", "-c" + concurrency, "-d" + seconds + "s", "--latency",
-                "--timeout", "30s", "-s", script.toString(), url.resolve(plan.path()).toString())
+                "--timeout", "30s", "-s", script.toString(), url.resolve(job.path()).toString())
                 .redirectErrorStream(true).start();
         String output = new String(wrk.getInputStream().readAllBytes());
         if (wrk.waitFor() != 0) {

@@ -66,7 +66,7 @@ public final class Plan {
         }
         Path out = options.path("out", "target/plan/capacity.json");
         Path bodyFile = options.has("body") ? options.path("body", null) : null;
-        Measure.Plan plan = new Measure.Plan(jar, url, options.integer("port", 18090, 1, 65535), settings,
+        Measure.Job job = new Measure.Job(jar, url, options.integer("port", 18090, 1, 65535), settings,
                 options.integers("concurrency", "1,2,4,8,16,32,64", 1, 10_000),
                 options.integer("seconds", 10, 1, 3600), options.integer("warmup", 30, 0, 3600),
                 options.integer("cold-starts", 3, 1, 100), options.string("path", Measure.DEFAULT_PATH),
@@ -74,7 +74,7 @@ public final class Plan {
                 options.path("work", "target/plan/measure-work"));
         Path chart = options.path("chart", replaceExtension(out, ".svg").toString());
         options.rejectUnknown();
-        Capacity capacity = new Measure(plan).run();
+        Capacity capacity = new Measure(job).run();
         capacity.write(out);
         System.out.println("wrote " + out);
         capacityChart(capacity, chart);

@@ -30,9 +30,10 @@ record Trace(String description, double[] arrivals, double durationSeconds) {
                 continue;
             }
             try {
-                times[count++] = Double.parseDouble(first);
+                times[count] = Double.parseDouble(first);
+                count++;
             } catch (NumberFormatException e) {
-                if (count > 0 || i > 0) {
+                if (i > 0) {
                     throw new IllegalArgumentException(csv + " line " + (i + 1) + ": '" + first
                             + "' is not an arrival time in seconds");
                 }
