@@ -17,7 +17,8 @@ import dev.zeroserve.bench.Percentiles;
  * <ul>
  * <li>metrics: the revision's total in-flight requests (activator and pods; {@code collector.go} subtracts what the
  * activator proxies so nothing counts twice), averaged per second, written while pods are ready or requests are
- * held; a request at zero pods is reported at once and pokes the decider ({@code Poke}), as the activator does;</li>
+ * held; a request through the activator while the decider's last answer was zero pods is reported at once and
+ * pokes the decider ({@code MultiScaler.Poke}), so a revision wakes without waiting for the next tick;</li>
  * <li>decisions every {@code tickInterval} (2 s, {@code multiscaler.go}), bounded by min-scale and max-scale;</li>
  * <li>scale to zero ({@code handleScaleToZero} in {@code pkg/reconciler/autoscaling/kpa/scaler.go}): an active
  * revision that wants zero pods is kept at one until active for a stable window, then marked inactive (pods
@@ -124,6 +125,8 @@ final class ClusterSimulator {
     private int inSystem;
     private double concurrencyThisSecond;
     private double excessBurstCapacity;
+    /** The decider's last desired pods, before min-scale and max-scale: what Knative's Poke looks at. */
+    private int lastDesired;
     private boolean active;
     /** When the revision became active; NaN while it activates (pods asked for, none ready yet). */
     private double activeSince;
@@ -235,8 +238,9 @@ final class ClusterSimulator {
 
     private void arrive(Request request) {
         inSystem++;
-        if (readyPods() == 0 && pods.isEmpty()) {
-            // The activator reports a revision's first request at once and pokes its decider.
+        if (proxying && lastDesired == 0) {
+            // The activator reports the request at once, and the autoscaler pokes a decider whose last answer was
+            // zero pods (MultiScaler.Poke).
             stableWindow.record((long) Math.floor(now), inSystem);
             panicWindow.record((long) Math.floor(now), inSystem);
             decide();
@@ -388,6 +392,7 @@ final class ClusterSimulator {
         double panic = panicWindow.average(second);
         KpaDecider.Decision decision = decider.decide(now, ready, stable, panic);
         excessBurstCapacity = decision.excessBurstCapacity();
+        lastDesired = decision.desiredPodCount();
         int want = Math.max(decision.desiredPodCount(), autoscaling.minScale());
         if (autoscaling.maxScale() > 0) {
             want = Math.min(want, autoscaling.maxScale());
