@@ -3,11 +3,11 @@ package dev.zeroserve.bench;
 import java.util.Arrays;
 
 /** Nearest-rank percentiles. */
-final class Percentiles {
+public final class Percentiles {
     private Percentiles() {
     }
 
-    static double of(double[] values, double percentile) {
+    public static double of(double[] values, double percentile) {
         if (values.length == 0) {
             return Double.NaN;
         }

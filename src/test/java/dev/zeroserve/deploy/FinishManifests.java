@@ -3,8 +3,10 @@ package dev.zeroserve.deploy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.Reader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -24,12 +26,17 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
  * <li>the GPU build ({@code -Pgpu}) asks for {@code nvidia.com/gpu}, an extended resource Quarkus has no key for,
  * and selects GKE's GPU nodes, which Quarkus 3.31 does for a Deployment but not for a Knative Service.</li>
  * </ul>
- * It also drops the {@code port: null} Dekorate leaves in Knative probes (Knative fills in the container port).
+ * It also drops the {@code port: null} Dekorate leaves in Knative probes (Knative fills in the container port),
+ * and sets the HorizontalPodAutoscaler's target from a file of {@code plan knative} when the build is given one
+ * with {@code -Dquarkus.config.locations=<file>} (a system property of the Maven JVM, where this runs): Quarkus
+ * generates no HPA, so its keys cannot reach the one merged from {@code src/main/kubernetes/kubernetes.yml}.
  * Usage: {@code FinishManifests <target/kubernetes> <gpus per pod> <GKE accelerator>}.
  */
 public final class FinishManifests {
     static final String GPU_RESOURCE = "nvidia.com/gpu";
     static final String GKE_ACCELERATOR = "cloud.google.com/gke-accelerator";
+    /** The key {@code plan knative} writes into its file (dev.zeroserve.plan.KnativePlanner). */
+    public static final String PLANNED_HPA_TARGET = "plan.hpa.average-inflight-requests";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -46,11 +53,32 @@ public final class FinishManifests {
         }
         Path directory = Path.of(args[0]);
         int gpus = Integer.parseInt(args[1]);
-        finish(directory, "knative", gpus, args[2]);
-        finish(directory, "kubernetes", gpus, args[2]);
+        String hpaTarget = plannedHpaTarget(System.getProperty("quarkus.config.locations"));
+        finish(directory, "knative", gpus, args[2], hpaTarget);
+        finish(directory, "kubernetes", gpus, args[2], hpaTarget);
     }
 
-    private static void finish(Path directory, String target, int gpus, String accelerator) throws IOException {
+    /** The planned HPA target in the given config locations (comma-separated files), or null. */
+    static String plannedHpaTarget(String configLocations) throws IOException {
+        String found = null;
+        if (configLocations == null) {
+            return null;
+        }
+        for (String location : configLocations.split(",")) {
+            Path file = Path.of(location.trim().replaceFirst("^file:", ""));
+            if (Files.isRegularFile(file)) {
+                Properties properties = new Properties();
+                try (Reader reader = Files.newBufferedReader(file)) {
+                    properties.load(reader);
+                }
+                found = properties.getProperty(PLANNED_HPA_TARGET, found);
+            }
+        }
+        return found;
+    }
+
+    private static void finish(Path directory, String target, int gpus, String accelerator, String hpaTarget)
+            throws IOException {
         Path yaml = directory.resolve(target + ".yml");
         if (!Files.exists(yaml)) {
             return;
@@ -62,6 +90,11 @@ public final class FinishManifests {
                 for (JsonNode container : containers(resource)) {
                     nameTheOnePortH2c((ObjectNode) container);
                     dropNullProbePorts((ObjectNode) container);
+                }
+            }
+            if (hpaTarget != null && "HorizontalPodAutoscaler".equals(kind)) {
+                for (JsonNode metric : resource.path("spec").path("metrics")) {
+                    ((ObjectNode) metric.path("pods").path("target")).put("averageValue", hpaTarget);
                 }
             }
             if (gpus > 0 && ("Service".equals(kind) && "knative".equals(target) || "Deployment".equals(kind))) {
