@@ -16,21 +16,15 @@ import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.api.grpc.v2.ModelInferResponse;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcClientTestBase;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
 import io.grpc.Codec;
 import io.grpc.CompressorRegistry;
 import io.grpc.DecompressorRegistry;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -79,7 +73,7 @@ class GrpcCompressionTest extends GrpcClientTestBase {
         AtomicReference<Metadata> headers = new AtomicReference<>();
         try {
             var stub = GRPCInferenceServiceGrpc.newBlockingStub(deflating).withCompression("deflate")
-                    .withInterceptors(keepHeaders(headers));
+                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()));
             assertThatThrownBy(() -> stub.modelInfer(REQUEST)).isInstanceOfSatisfying(StatusRuntimeException.class,
                     e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
@@ -99,26 +93,5 @@ class GrpcCompressionTest extends GrpcClientTestBase {
     @Test
     void grpcMessageIsPercentEncoded() {
         assertThat(GrpcEncodings.percentEncoded("100% sure: é")).isEqualTo("100%25 sure: %C3%A9");
-    }
-
-    private static ClientInterceptor keepHeaders(AtomicReference<Metadata> kept) {
-        return new ClientInterceptor() {
-            @Override
-            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
-                    Channel next) {
-                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                    @Override
-                    public void start(Listener<R> listener, Metadata requestHeaders) {
-                        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                            @Override
-                            public void onHeaders(Metadata responseHeaders) {
-                                kept.set(responseHeaders);
-                                super.onHeaders(responseHeaders);
-                            }
-                        }, requestHeaders);
-                    }
-                };
-            }
-        };
     }
 }
