@@ -3,6 +3,9 @@ package dev.zeroserve.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +16,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +118,17 @@ class HostileInputTest {
                         .contentType(ContentType.JSON).header("Content-Encoding", "compress")
                         .body(BundledModelRequests.json(VALID)).post(INFER)),
                         "415", "Content-Encoding 'compress' is not supported"),
+                compressed("a corrupt gzip body", "gzip", CORRUPT_GZIP, "400", "not valid gzip"),
+                compressed("a corrupt deflate body", "deflate", new byte[] { 0x78, (byte) 0x9c, 1, 2, 3, 4, 5 },
+                        "400", "not valid deflate"),
+                compressed("a gzip bomb: 65 MiB of zeros in 64 KiB", "gzip", gzip(new byte[65 << 20]), "413",
+                        "inflates to more than 67108864 bytes"),
+                new Case("a corrupt gzip body", Protocol.EMBEDDINGS, test -> {
+                    Response response = given().contentType(ContentType.JSON).header("Content-Encoding", "gzip")
+                            .body(CORRUPT_GZIP).post("/v1/embeddings");
+                    return new Answer(Integer.toString(response.statusCode()),
+                            String.valueOf(response.jsonPath().getString("error.message")));
+                }, "400", "not valid gzip"),
                 new Case("a model name of 3,000 characters", Protocol.REST, test -> answer(given()
                         .contentType(ContentType.JSON).body(BundledModelRequests.json(VALID))
                         .post("/v2/models/" + "n".repeat(3000) + "/infer")), "404", "unknown model"),
@@ -228,6 +243,25 @@ class HostileInputTest {
                     ? response.jsonPath().getString("error.message") : response.asString();
             return new Answer(Integer.toString(response.statusCode()), String.valueOf(message));
         }, status, messagePart);
+    }
+
+    /** A gzip header, then bytes that are no deflate stream. */
+    private static final byte[] CORRUPT_GZIP = { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 'n', 'o', 't', ' ', 'g',
+            'z', 'i', 'p' };
+
+    private static Case compressed(String name, String coding, byte[] body, String status, String messagePart) {
+        return new Case(name, Protocol.REST, test -> answer(given().contentType(ContentType.JSON)
+                .header("Content-Encoding", coding).body(body).post(INFER)), status, messagePart);
+    }
+
+    private static byte[] gzip(byte[] plain) {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(compressed)) {
+            out.write(plain);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return compressed.toByteArray();
     }
 
     private static Answer answer(Response response) {

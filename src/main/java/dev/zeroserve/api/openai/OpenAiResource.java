@@ -27,6 +27,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.zeroserve.api.HttpClientGone;
+import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
@@ -50,12 +51,14 @@ public class OpenAiResource {
     private final TextEmbedder embedder;
     private final ModelLifecycle lifecycle;
     private final ObjectMapper mapper;
+    private final RequestBodies bodies;
     private final long created = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000;
 
-    OpenAiResource(TextEmbedder embedder, ModelLifecycle lifecycle, ObjectMapper mapper) {
+    OpenAiResource(TextEmbedder embedder, ModelLifecycle lifecycle, ObjectMapper mapper, RequestBodies bodies) {
         this.embedder = embedder;
         this.lifecycle = lifecycle;
         this.mapper = mapper;
+        this.bodies = bodies;
     }
 
     @POST
@@ -64,7 +67,7 @@ public class OpenAiResource {
     @Compressed
     @Operation(summary = "Embeddings of texts or token id sequences")
     public CompletionStage<OpenAiJson.EmbeddingList> embeddings(@Context RoutingContext routing, byte[] body) {
-        EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, body);
+        EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, bodies.decoded(routing, body));
         return embedder.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
                 .thenApply(result -> {
                     List<OpenAiJson.Embedding> data = new ArrayList<>(result.vectors().size());

@@ -11,9 +11,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 
 /**
- * Content codings of REST bodies. Requests: gzip and deflate are decoded (quarkus.http.enable-decompression), which
- * takes their {@code Content-Encoding} away; one still there was not decoded and is refused with 415 instead of
- * reaching the codec as garbage. Responses: only inference answers are compressed ({@code @Compressed} on their
+ * Content codings of REST bodies. Requests: gzip and deflate reach the inference endpoints, which inflate them
+ * (RequestBodies); any other coding is refused here with 415 instead of reaching a codec as garbage. Responses: only inference answers are compressed ({@code @Compressed} on their
  * methods, as Triton does), and they say that they vary with {@code Accept-Encoding}; metadata and health never are,
  * as clients that turn their HTTP library's decompression off (tritonclient.http.aio) read them raw.
  */

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.zeroserve.api.HttpClientGone;
+import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.inference.InferenceException;
@@ -44,14 +45,16 @@ public class V2Resource {
     private final ZeroserveConfig config;
     private final ServerInfo server;
     private final InferenceMetrics metrics;
+    private final RequestBodies bodies;
 
     V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config, ServerInfo server,
-            InferenceMetrics metrics) {
+            InferenceMetrics metrics, RequestBodies bodies) {
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.config = config;
         this.server = server;
         this.metrics = metrics;
+        this.bodies = bodies;
     }
 
     @GET
@@ -215,8 +218,9 @@ public class V2Resource {
 
     /** The header, not the Content-Type, marks a binary request: Triton's Python client sends none. */
     private CompletionStage<Response> infer(String model, String version, String headerLength, RoutingContext routing,
-            byte[] body) {
+            byte[] sent) {
         return inference.infer(Protocol.REST, model, version, metadata -> {
+            byte[] body = bodies.decoded(routing, sent);
             int jsonLength = jsonLength(headerLength, body.length);
             return jsonLength == 0 && body.length > 0
                     ? JsonInferenceCodec.decodeRawBinary(body, metadata, model, version)

@@ -1,0 +1,76 @@
+package dev.zeroserve.api;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.Status;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Inference request bodies sent gzip- or deflate-compressed (Triton's clients offer both), decoded here rather than
+ * by the HTTP server: there a corrupt stream closed the connection without an answer. Here it is a 400 naming the
+ * coding, and a body that inflates past {@code quarkus.http.limits.max-body-size} (a compression bomb) is a 413
+ * once that much is inflated, not after. Which codings reach this far is decided once, by ContentEncodings (415).
+ */
+@ApplicationScoped
+public class RequestBodies {
+    private static final int CHUNK = 64 * 1024;
+
+    private final long maxBytes;
+
+    RequestBodies(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+        this.maxBytes = maxBodySize.asLongValue();
+    }
+
+    /** The body as the client meant it: inflated where its Content-Encoding says it is compressed. */
+    public byte[] decoded(RoutingContext routing, byte[] body) {
+        String encoding = routing.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+        String coding = encoding == null ? "identity" : encoding.trim().toLowerCase(Locale.ROOT);
+        try {
+            return switch (coding) {
+                case "identity" -> body;
+                case "gzip", "x-gzip" -> inflate(coding, new GZIPInputStream(new ByteArrayInputStream(body)));
+                // RFC 9110's deflate is a zlib stream; some clients send raw deflate, as Netty also accepts.
+                case "deflate" -> inflate(coding, new InflaterInputStream(new ByteArrayInputStream(body),
+                        new Inflater(!zlibHeader(body))));
+                default -> throw new IllegalStateException("Content-Encoding '" + encoding
+                        + "' should have been refused by ContentEncodings");
+            };
+        } catch (IOException e) {
+            throw InferenceException.invalid("the request body is not valid " + coding + ": " + e.getMessage());
+        }
+    }
+
+    private byte[] inflate(String coding, InputStream in) throws IOException {
+        try (in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] chunk = new byte[CHUNK];
+            for (int n; (n = in.read(chunk)) > 0;) {
+                if (out.size() + (long) n > maxBytes) {
+                    throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the " + coding + " request body "
+                            + "inflates to more than " + maxBytes + " bytes (quarkus.http.limits.max-body-size)");
+                }
+                out.write(chunk, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    /** RFC 1950: compression method 8 and a header check that makes the first two bytes a multiple of 31. */
+    private static boolean zlibHeader(byte[] body) {
+        return body.length >= 2 && (body[0] & 0x0f) == 8 && (((body[0] & 0xff) << 8) | (body[1] & 0xff)) % 31 == 0;
+    }
+}
