@@ -22,8 +22,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = { TritonModel.Tensor.class, TritonModel.InstanceGroup.class,
         TritonModel.DynamicBatching.class, TritonModel.Parameter.class, TritonModel.Config.class,
-        TritonModel.Duration.class, TritonModel.InferStatistics.class, TritonModel.ModelStatistics.class,
-        TritonModel.StatisticsBody.class })
+        TritonModel.Duration.class, TritonModel.InferStatistics.class, TritonModel.InferBatchStatistics.class,
+        TritonModel.ModelStatistics.class, TritonModel.StatisticsBody.class })
 public final class TritonModel {
     /** Triton's backend name for ONNX Runtime. */
     public static final String BACKEND = "onnxruntime";
@@ -70,12 +70,18 @@ public final class TritonModel {
             @JsonProperty("compute_output") Duration computeOutput) {
     }
 
-    /** Batch statistics per batch size are not kept: {@code batch_stats} is always empty. */
+    /** The compute phases of the executions of one batch size (rows). */
+    public record InferBatchStatistics(@JsonProperty("batch_size") long batchSize,
+            @JsonProperty("compute_input") Duration computeInput,
+            @JsonProperty("compute_infer") Duration computeInfer,
+            @JsonProperty("compute_output") Duration computeOutput) {
+    }
+
     public record ModelStatistics(String name, String version, @JsonProperty("last_inference") long lastInference,
             @JsonProperty("inference_count") long inferenceCount,
             @JsonProperty("execution_count") long executionCount,
             @JsonProperty("inference_stats") InferStatistics inferenceStats,
-            @JsonProperty("batch_stats") List<Object> batchStats) {
+            @JsonProperty("batch_stats") List<InferBatchStatistics> batchStats) {
     }
 
     public record StatisticsBody(@JsonProperty("model_stats") List<ModelStatistics> modelStats) {
@@ -106,7 +112,9 @@ public final class TritonModel {
                         Duration.of(statistics.success()), Duration.of(statistics.failure()),
                         Duration.of(statistics.queue()), Duration.of(statistics.computeInput()),
                         Duration.of(statistics.computeInfer()), Duration.of(statistics.computeOutput())),
-                List.of());
+                statistics.batches().stream().map(batch -> new InferBatchStatistics(batch.batchSize(),
+                        Duration.of(batch.computeInput()), Duration.of(batch.computeInfer()),
+                        Duration.of(batch.computeOutput()))).toList());
     }
 
     /** Triton's name for a v2 data type: {@code TYPE_} and the v2 name, BYTES being {@code TYPE_STRING}. */

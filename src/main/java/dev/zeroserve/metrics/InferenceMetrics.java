@@ -1,6 +1,9 @@
 package dev.zeroserve.metrics;
 
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -9,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.RunObserver;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -56,7 +60,54 @@ public class InferenceMetrics {
      */
     public record Statistics(long lastInferenceMillis, long inferenceCount, long executionCount, Cumulative success,
             Cumulative failure, Cumulative queue, Cumulative computeInput, Cumulative computeInfer,
+            Cumulative computeOutput, List<BatchStatistics> batches) {
+    }
+
+    /** Triton's batch_stats: the compute phases of the executions of one batch size (rows). */
+    public record BatchStatistics(long batchSize, Cumulative computeInput, Cumulative computeInfer,
             Cumulative computeOutput) {
+    }
+
+    /** One batch size's executions: Triton's per-size counters, and the model-wide timers beside them. */
+    private final class BatchSizeObserver implements RunObserver {
+        private final long batchSize;
+        private final LongAdder[] counts = { new LongAdder(), new LongAdder(), new LongAdder() };
+        private final LongAdder[] nanos = { new LongAdder(), new LongAdder(), new LongAdder() };
+
+        BatchSizeObserver(long batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        @Override
+        public void computeInput(long elapsed) {
+            computeInput.record(elapsed, TimeUnit.NANOSECONDS);
+            add(0, elapsed);
+        }
+
+        @Override
+        public void computeInfer(long elapsed) {
+            computeInfer.record(elapsed, TimeUnit.NANOSECONDS);
+            add(1, elapsed);
+        }
+
+        @Override
+        public void computeOutput(long elapsed) {
+            computeOutput.record(elapsed, TimeUnit.NANOSECONDS);
+            add(2, elapsed);
+        }
+
+        private void add(int phase, long elapsed) {
+            counts[phase].increment();
+            nanos[phase].add(elapsed);
+        }
+
+        BatchStatistics statistics() {
+            return new BatchStatistics(batchSize, phase(0), phase(1), phase(2));
+        }
+
+        private Cumulative phase(int phase) {
+            return new Cumulative(counts[phase].sum(), nanos[phase].sum());
+        }
     }
 
     private final MeterRegistry registry;
@@ -74,6 +125,7 @@ public class InferenceMetrics {
     private volatile Counter executions;
     private volatile DistributionSummary batchSize;
     private volatile Counter batchSplits;
+    private final ConcurrentHashMap<Long, BatchSizeObserver> batchSizes = new ConcurrentHashMap<>();
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -124,7 +176,9 @@ public class InferenceMetrics {
         return new Statistics(lastInferenceMillis.get(), (long) inferences.count(), (long) executions.count(),
                 new Cumulative(successCount.sum(), successNanos.sum()),
                 new Cumulative(failureCount.sum(), failureNanos.sum()), Cumulative.of(queueTime),
-                Cumulative.of(computeInput), Cumulative.of(computeInfer), Cumulative.of(computeOutput));
+                Cumulative.of(computeInput), Cumulative.of(computeInfer), Cumulative.of(computeOutput),
+                batchSizes.values().stream().map(BatchSizeObserver::statistics)
+                        .sorted(Comparator.comparingLong(BatchStatistics::batchSize)).toList());
     }
 
     public void requestSucceeded(Protocol protocol, long nanos) {
@@ -172,7 +226,7 @@ public class InferenceMetrics {
         };
     }
 
-    /** The batcher's observer: queue and compute times, executions and batch sizes. */
+    /** The batcher's observer: queue and compute times, executions and batch sizes (overall and per size). */
     public DynamicBatcher.BatchObserver batchObserver() {
         return new DynamicBatcher.BatchObserver() {
             @Override
@@ -181,30 +235,16 @@ public class InferenceMetrics {
             }
 
             @Override
-            public void batchStarted(int entries, long rows) {
+            public RunObserver batchStarted(int entries, long rows) {
                 executions.increment();
                 inferences.increment(rows);
                 batchSize.record(rows);
+                return batchSizes.computeIfAbsent(rows, BatchSizeObserver::new);
             }
 
             @Override
             public void batchSplit() {
                 batchSplits.increment();
-            }
-
-            @Override
-            public void computeInput(long nanos) {
-                computeInput.record(nanos, TimeUnit.NANOSECONDS);
-            }
-
-            @Override
-            public void computeInfer(long nanos) {
-                computeInfer.record(nanos, TimeUnit.NANOSECONDS);
-            }
-
-            @Override
-            public void computeOutput(long nanos) {
-                computeOutput.record(nanos, TimeUnit.NANOSECONDS);
             }
         };
     }

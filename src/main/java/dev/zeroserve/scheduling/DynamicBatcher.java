@@ -37,10 +37,11 @@ public final class DynamicBatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
 
     /** What the batcher reports, for metrics, beside the engine's own compute timings. */
-    public interface BatchObserver extends RunObserver {
+    public interface BatchObserver {
         void queued(long waitedNanos);
 
-        void batchStarted(int entries, long rows);
+        /** An execution starts; what it returns observes that execution's compute phases. */
+        RunObserver batchStarted(int entries, long rows);
 
         /** A failed execution of several entries is split in two, each half to run again. */
         void batchSplit();
@@ -287,8 +288,7 @@ public final class DynamicBatcher implements AutoCloseable {
         List<List<Tensor>> outputs;
         long started = System.nanoTime();
         try {
-            observer.batchStarted(batch.size(), rows);
-            outputs = executor.execute(entries, observer);
+            outputs = executor.execute(entries, observer.batchStarted(batch.size(), rows));
         } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
             if (batch.size() == 1) {
                 ran(batch.get(0), started, System.nanoTime(), rows);

@@ -88,7 +88,8 @@ class DynamicBatcherTest {
                     }
 
                     @Override
-                    public void batchStarted(int entries, long rows) {
+                    public RunObserver batchStarted(int entries, long rows) {
+                        return RunObserver.NONE;
                     }
 
                     @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.api.grpc.v2.DataType;
+import dev.zeroserve.api.grpc.v2.InferBatchStatistics;
 import dev.zeroserve.api.grpc.v2.InferStatistics;
 import dev.zeroserve.api.grpc.v2.ModelConfig;
 import dev.zeroserve.api.grpc.v2.ModelConfigRequest;
@@ -162,6 +163,12 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
             TritonModel.ModelStatistics statistics = TritonModel.statistics(lifecycle.resolve(name,
                     GrpcTensorCodec.emptyToNull(request.getVersion())).metadata(), metrics.statistics());
             TritonModel.InferStatistics inference = statistics.inferenceStats();
+            List<InferBatchStatistics> batches = statistics.batchStats().stream()
+                    .map(batch -> InferBatchStatistics.newBuilder().setBatchSize(batch.batchSize())
+                            .setComputeInput(duration(batch.computeInput()))
+                            .setComputeInfer(duration(batch.computeInfer()))
+                            .setComputeOutput(duration(batch.computeOutput())).build())
+                    .toList();
             reply(response, ModelStatisticsResponse.newBuilder().addModelStats(
                     dev.zeroserve.api.grpc.v2.ModelStatistics.newBuilder().setName(statistics.name())
                             .setVersion(statistics.version()).setLastInference(statistics.lastInference())
@@ -171,7 +178,8 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
                                     .setFail(duration(inference.fail())).setQueue(duration(inference.queue()))
                                     .setComputeInput(duration(inference.computeInput()))
                                     .setComputeInfer(duration(inference.computeInfer()))
-                                    .setComputeOutput(duration(inference.computeOutput())))).build());
+                                    .setComputeOutput(duration(inference.computeOutput())))
+                            .addAllBatchStats(batches)).build());
         } catch (RuntimeException e) {
             response.onError(GrpcErrors.toStatus(e));
         }
