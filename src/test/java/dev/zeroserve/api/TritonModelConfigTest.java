@@ -67,12 +67,17 @@ class TritonModelConfigTest extends GrpcClientTestBase {
                 .body("model_stats[0].inference_stats.queue.count", greaterThan(0))
                 .body("model_stats[0].inference_stats.compute_infer.ns", greaterThan(0));
         given().get("/v2/models/stats").then().statusCode(200).body("model_stats[0].name", equalTo(MODEL));
-        // The bundled model runs every row alone: one batch size, 1, holding every execution.
-        var stats = given().get("/v2/models/" + MODEL + "/stats").then().statusCode(200).extract().jsonPath();
-        assertThat(stats.getList("model_stats[0].batch_stats.batch_size", Integer.class)).containsExactly(1);
-        assertThat(stats.getLong("model_stats[0].batch_stats[0].compute_infer.count"))
-                .isEqualTo(stats.getLong("model_stats[0].execution_count"));
-        assertThat(stats.getLong("model_stats[0].batch_stats[0].compute_input.ns")).isPositive();
+        // The bundled model runs every row alone: one batch size, 1, counting each successful execution.
+        var before = given().get("/v2/models/" + MODEL + "/stats").then().statusCode(200).extract().jsonPath();
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON).body(body).post("/v2/models/" + MODEL + "/infer").then()
+                    .statusCode(200);
+        }
+        var after = given().get("/v2/models/" + MODEL + "/stats").then().statusCode(200).extract().jsonPath();
+        assertThat(after.getList("model_stats[0].batch_stats.batch_size", Integer.class)).containsExactly(1);
+        assertThat(after.getLong("model_stats[0].batch_stats[0].compute_infer.count")
+                - before.getLong("model_stats[0].batch_stats[0].compute_infer.count")).isEqualTo(3);
+        assertThat(after.getLong("model_stats[0].batch_stats[0].compute_input.ns")).isPositive();
 
         ModelStatistics statistics = GRPCInferenceServiceGrpc.newBlockingStub(channel)
                 .modelStatistics(ModelStatisticsRequest.newBuilder().setName(MODEL).build()).getModelStats(0);
@@ -81,7 +86,8 @@ class TritonModelConfigTest extends GrpcClientTestBase {
         assertThat(statistics.getInferenceStats().getComputeInfer().getNs()).isPositive();
         assertThat(statistics.getBatchStatsList()).singleElement().satisfies(batch -> {
             assertThat(batch.getBatchSize()).isEqualTo(1);
-            assertThat(batch.getComputeInfer().getCount()).isEqualTo(statistics.getExecutionCount());
+            assertThat(batch.getComputeInfer().getCount())
+                    .isEqualTo(after.getLong("model_stats[0].batch_stats[0].compute_infer.count"));
             assertThat(batch.getComputeOutput().getNs()).isPositive();
         });
     }
