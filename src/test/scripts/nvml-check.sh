@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 out=target/nvml-check
-jna=$(find ~/.m2/repository/net/java/dev/jna/jna -name 'jna-5.17.0.jar' | head -1)
+jna=$(find ~/.m2/repository/net/java/dev/jna/jna -name 'jna-5.17.0.jar' | head -1)  # the version pom.xml declares
+[ -n "$jna" ] || { echo "JNA 5.17.0 is not in ~/.m2: ./mvnw test-compile first" >&2; exit 1; }
 [ -f target/classes/dev/zeroserve/metrics/Nvml.class ] || { echo "build first: ./mvnw test-compile" >&2; exit 1; }
 rm -rf "$out" && mkdir -p "$out/classes/dev/zeroserve/metrics"
 cp target/classes/dev/zeroserve/metrics/Nvml*.class target/test-classes/dev/zeroserve/metrics/NvmlReadings.class \

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
@@ -27,6 +28,8 @@ import io.vertx.ext.web.RoutingContext;
  */
 @ApplicationScoped
 public class RequestBodies {
+    /** The request Content-Encodings decoded here (lower case); ContentEncodings refuses the others. */
+    public static final Set<String> CODINGS = Set.of("identity", "gzip", "x-gzip", "deflate");
     private static final int CHUNK = 64 * 1024;
 
     private final long maxBytes;
@@ -39,18 +42,24 @@ public class RequestBodies {
     public byte[] decoded(RoutingContext routing, byte[] body) {
         String encoding = routing.request().getHeader(HttpHeaders.CONTENT_ENCODING);
         String coding = encoding == null ? "identity" : encoding.trim().toLowerCase(Locale.ROOT);
+        if (!CODINGS.contains(coding)) {
+            throw new IllegalStateException("Content-Encoding '" + encoding + "' should have been refused by "
+                    + "ContentEncodings");
+        }
+        if (coding.equals("identity")) {
+            return body;
+        }
+        // RFC 9110's deflate is a zlib stream; some clients send raw deflate, as Netty also accepts.
+        Inflater inflater = coding.equals("deflate") ? new Inflater(!zlibHeader(body)) : null;
         try {
-            return switch (coding) {
-                case "identity" -> body;
-                case "gzip", "x-gzip" -> inflate(coding, new GZIPInputStream(new ByteArrayInputStream(body)));
-                // RFC 9110's deflate is a zlib stream; some clients send raw deflate, as Netty also accepts.
-                case "deflate" -> inflate(coding, new InflaterInputStream(new ByteArrayInputStream(body),
-                        new Inflater(!zlibHeader(body))));
-                default -> throw new IllegalStateException("Content-Encoding '" + encoding
-                        + "' should have been refused by ContentEncodings");
-            };
+            return inflate(coding, inflater == null ? new GZIPInputStream(new ByteArrayInputStream(body))
+                    : new InflaterInputStream(new ByteArrayInputStream(body), inflater));
         } catch (IOException e) {
             throw InferenceException.invalid("the request body is not valid " + coding + ": " + e.getMessage());
+        } finally {
+            if (inflater != null) {
+                inflater.end(); // its native zlib state, which an InflaterInputStream given one never frees
+            }
         }
     }
 

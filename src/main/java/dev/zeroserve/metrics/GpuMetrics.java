@@ -64,6 +64,8 @@ public class GpuMetrics {
     private List<Nvml.Device> devices = List.of();
     /** The last sample: device × reading, as raw double bits; NaN where the last read failed. */
     private volatile AtomicLongArray samples = new AtomicLongArray(0);
+    /** Device × reading: whether it has a gauge; the others are not read again. Touched by the sampler only. */
+    private boolean[] sampled = new boolean[0];
 
     public GpuMetrics(MeterRegistry registry, ZeroserveConfig config) {
         this.registry = registry;
@@ -87,10 +89,10 @@ public class GpuMetrics {
         try {
             nvml = Nvml.open(library);
             devices = nvml.devices();
-        } catch (UnsatisfiedLinkError | Nvml.NvmlException e) {
+        } catch (LinkageError | Nvml.NvmlException e) {
             // JNA lists every place it looked, one per line; the first says why.
-            LOG.infof("No GPU meters: NVML (%s) is not usable here: %s", library, e.getMessage().lines().findFirst()
-                    .orElse(""));
+            LOG.infof("No GPU meters: NVML (%s) is not usable here: %s", library,
+                    String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             stop();
             return;
         }
@@ -100,6 +102,7 @@ public class GpuMetrics {
             return;
         }
         samples = new AtomicLongArray(devices.size() * READINGS.length);
+        sampled = new boolean[devices.size() * READINGS.length];
         List<String> unsupported = new ArrayList<>();
         for (Nvml.Device device : devices) {
             for (Reading reading : READINGS) {
@@ -113,6 +116,7 @@ public class GpuMetrics {
                     store(device, reading, Double.NaN);
                 }
                 int slot = slot(device, reading);
+                sampled[slot] = true;
                 Gauge.builder(reading.meter, this, meters -> meters.sample(slot)).description(reading.description)
                         .tag("gpu_uuid", device.uuid()).register(registry);
             }
@@ -127,6 +131,9 @@ public class GpuMetrics {
     private void sampleAll() {
         for (Nvml.Device device : devices) {
             for (Reading reading : READINGS) {
+                if (!sampled[slot(device, reading)]) {
+                    continue;
+                }
                 double value;
                 try {
                     value = reading.reader.read(nvml, device);

@@ -10,10 +10,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -26,6 +26,7 @@ import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.TestConfig;
 import dev.zeroserve.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -101,10 +102,7 @@ class ModelLifecycleTest {
                 METRICS, decoder);
         try {
             lifecycle.onStart(null);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (lifecycle.state() == ModelLifecycle.State.LOADING && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(30), () -> lifecycle.state() != ModelLifecycle.State.LOADING);
             assertThat(lifecycle.state()).isEqualTo(ModelLifecycle.State.READY);
             assertThat(decoded).containsExactly("the sample request");
             assertThat(warnings).as("warm-up warnings").isEmpty();

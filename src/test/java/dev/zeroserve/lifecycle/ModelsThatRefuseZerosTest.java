@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import dev.zeroserve.inference.BatchEntry;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.OnnxModelWriter;
 import dev.zeroserve.testing.TestConfig;
 import dev.zeroserve.testing.TestModels;
@@ -77,10 +79,7 @@ class ModelsThatRefuseZerosTest {
                 new InferenceMetrics(new SimpleMeterRegistry()), NO_WARMUP_FILE);
         try {
             lifecycle.onStart(null);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (lifecycle.state() == ModelLifecycle.State.LOADING && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(30), () -> lifecycle.state() != ModelLifecycle.State.LOADING);
             assertThat(lifecycle.state()).as("served although zeros fail").isEqualTo(ModelLifecycle.State.READY);
             ServedModel served = lifecycle.resolve(lifecycle.modelName(), null);
             String output = served.metadata().outputs().get(0).name();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.zeroserve.testing.ExternalTools;
 import dev.zeroserve.testing.FreePort;
 
 /**
@@ -20,6 +21,7 @@ class PlanMeasureIT {
 
     @Test
     void measuresColdStartAndASweepIntoACapacityFile() throws Exception {
+        ExternalTools.require("wrk", "wrk");
         int port = FreePort.find();
         Path out = work.resolve("capacity.json");
         Plan.run(new String[] { "measure", "--jar", "target/quarkus-app/quarkus-run.jar", "--port",

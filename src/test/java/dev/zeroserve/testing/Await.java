@@ -2,6 +2,9 @@ package dev.zeroserve.testing;
 
 import static io.restassured.RestAssured.given;
 
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
 /** Waits for the model, which loads in the background after the application starts. */
 public final class Await {
     private Await() {
@@ -19,6 +22,14 @@ public final class Await {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
+        }
+    }
+
+    /** Polls every 20 ms until the condition holds or the time is up; the caller then asserts what it waited for. */
+    public static void until(Duration within, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
     }
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Programs from Debian that some tests run (a C compiler for the fake NVML, Prometheus for the dashboard). `.ci/run`
+ * Programs from Debian that some tests run (a C compiler for the fake NVML, Prometheus for the dashboard, wrk for
+ * PlanMeasureIT). `.ci/run`
  * installs them and sets ZEROSERVE_TEST_TOOLS=required, so that in CI a missing one fails the build; elsewhere the
  * test is skipped with the package to install.
  */

@@ -1,12 +1,12 @@
 package dev.zeroserve.api.rest;
 
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.zeroserve.api.RequestBodies;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 
@@ -18,7 +18,6 @@ import io.vertx.ext.web.Router;
  */
 @ApplicationScoped
 public class ContentEncodings {
-    static final Set<String> DECODED = Set.of("gzip", "x-gzip", "deflate", "identity");
     private static final Pattern COMPRESSED_PATHS = Pattern.compile(
             "/v2/models/[^/]+(/versions/[^/]+)?/infer|/v1/embeddings");
     /** Right after the body size limit. */
@@ -27,7 +26,7 @@ public class ContentEncodings {
     void install(@Observes Router router) {
         router.route().order(ORDER).handler(context -> {
             String encoding = context.request().getHeader(HttpHeaders.CONTENT_ENCODING);
-            if (encoding != null && !DECODED.contains(encoding.trim().toLowerCase(Locale.ROOT))) {
+            if (encoding != null && !RequestBodies.CODINGS.contains(encoding.trim().toLowerCase(Locale.ROOT))) {
                 ErrorMappers.refuse(context, 415, "Content-Encoding '" + encoding + "' is not supported; "
                         + "request bodies may be gzip or deflate");
                 return;
