@@ -49,32 +49,34 @@ public class RequestBodies {
         if (coding.equals("identity")) {
             return body;
         }
-        // RFC 9110's deflate is a zlib stream; some clients send raw deflate, as Netty also accepts.
-        Inflater inflater = coding.equals("deflate") ? new Inflater(!zlibHeader(body)) : null;
-        try {
-            return inflate(coding, inflater == null ? new GZIPInputStream(new ByteArrayInputStream(body))
-                    : new InflaterInputStream(new ByteArrayInputStream(body), inflater));
-        } catch (IOException e) {
-            throw InferenceException.invalid("the request body is not valid " + coding + ": " + e.getMessage());
-        } finally {
-            if (inflater != null) {
-                inflater.end(); // its native zlib state, which an InflaterInputStream given one never frees
-            }
-        }
+        return inflated("request body", coding, body, maxBytes, "quarkus.http.limits.max-body-size");
     }
 
-    private byte[] inflate(String coding, InputStream in) throws IOException {
-        try (in) {
+    /**
+     * {@code data} inflated from {@code coding} (gzip, or deflate: a zlib stream, or raw deflate as some clients send
+     * and Netty also accepts): invalid when it is no such stream, too large once it inflates past {@code maxBytes}
+     * (the setting {@code limit}) rather than after.
+     */
+    public static byte[] inflated(String what, String coding, byte[] data, long maxBytes, String limit) {
+        Inflater inflater = coding.equals("deflate") ? new Inflater(!zlibHeader(data)) : null;
+        try (InputStream in = inflater == null ? new GZIPInputStream(new ByteArrayInputStream(data))
+                : new InflaterInputStream(new ByteArrayInputStream(data), inflater)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] chunk = new byte[CHUNK];
             for (int n; (n = in.read(chunk)) > 0;) {
                 if (out.size() + (long) n > maxBytes) {
-                    throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the " + coding + " request body "
-                            + "inflates to more than " + maxBytes + " bytes (quarkus.http.limits.max-body-size)");
+                    throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the " + coding + " " + what
+                            + " inflates to more than " + maxBytes + " bytes (" + limit + ")");
                 }
                 out.write(chunk, 0, n);
             }
             return out.toByteArray();
+        } catch (IOException e) {
+            throw InferenceException.invalid("the " + what + " is not valid " + coding + ": " + e.getMessage());
+        } finally {
+            if (inflater != null) {
+                inflater.end(); // its native zlib state, which an InflaterInputStream given one never frees
+            }
         }
     }
 

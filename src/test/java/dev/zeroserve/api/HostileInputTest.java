@@ -11,12 +11,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.stream.Stream;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,12 +38,14 @@ import dev.zeroserve.inference.BoundedMessage;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcChannels;
+import dev.zeroserve.testing.H2cClient;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.vertx.core.Vertx;
 
 /**
  * Requests no client should send, over every protocol: each is answered with the status and message a client can act
@@ -79,6 +85,9 @@ class HostileInputTest {
 
     @TestHTTPResource("/")
     URL base;
+
+    @Inject
+    Vertx vertx;
 
     enum Protocol {
         REST, BINARY, GRPC, EMBEDDINGS
@@ -148,6 +157,30 @@ class HostileInputTest {
                         .setModelName(LONG_NAME).build(), "NOT_FOUND", "unknown model"),
                 grpc("a token id past the vocabulary", BundledModelRequests.grpc(BundledModelRequests.valuesFor(
                         outOfVocabulary())), "INVALID_ARGUMENT", "ONNX Runtime could not run"),
+                // The message ends with zeros (token_type_ids): the 5 bytes past the short prefix form a second,
+                // empty message, and the call was never answered.
+                framed("a length prefix 5 bytes short of the message", Map.of(), H2cClient.frame(false,
+                        validMessage().length - 5, validMessage()), "INVALID_ARGUMENT",
+                        "the message is not a valid inference.ModelInferRequest: While parsing a protocol message"),
+                framed("a length prefix 1 byte short of the message", Map.of(), H2cClient.frame(false,
+                        validMessage().length - 1, validMessage()), "INVALID_ARGUMENT", "not a valid"),
+                framed("a length prefix longer than the message", Map.of(), H2cClient.frame(false,
+                        validMessage().length + 5, validMessage()), "INVALID_ARGUMENT",
+                        "the request ended before a whole message"),
+                framed("bytes that are no protobuf message", Map.of(), H2cClient.frame(false, 4,
+                        new byte[] { -1, -1, -1, -1 }), "INVALID_ARGUMENT",
+                        "the message is not a valid inference.ModelInferRequest"),
+                framed("a compressed flag without grpc-encoding", Map.of(), frame(gzip(validMessage())),
+                        "INVALID_ARGUMENT", "the message is not a valid inference.ModelInferRequest"),
+                framed("deflate: a corrupt stream", DEFLATE, frame(new byte[] { 0x78, (byte) 0x9c, 1, 2, 3, 4, 5 }),
+                        "INVALID_ARGUMENT", "the message is not valid deflate"),
+                framed("deflate: a bomb, 65 MiB of zeros", DEFLATE, frame(deflate(new byte[65 << 20])),
+                        "RESOURCE_EXHAUSTED", "the deflate message inflates to more than 67108864 bytes"),
+                framed("deflate: a length prefix longer than the message", DEFLATE, H2cClient.frame(true,
+                        deflate(validMessage()).length + 9, deflate(validMessage())), "INVALID_ARGUMENT",
+                        "the request ended before a whole message: its length prefix declares"),
+                framed("grpc-encoding snappy", Map.of("grpc-encoding", "snappy"), frame(validMessage()),
+                        "UNIMPLEMENTED", "grpc-encoding 'snappy' is not supported"),
                 embeddings("JSON nested 1,001 deep", "{\"model\":\"all-minilm-l6-v2\",\"input\":" + "[".repeat(1001)
                         + "]".repeat(1001) + "}", "400", "not valid JSON"),
                 embeddings("a text of 25,601 characters", texts("a ".repeat(12_800) + "b"), "400",
@@ -234,6 +267,41 @@ class HostileInputTest {
                 return new Answer(e.getStatus().getCode().name(), String.valueOf(e.getStatus().getDescription()));
             }
         }, code, messagePart);
+    }
+
+    private static final Map<String, String> DEFLATE = Map.of("grpc-encoding", "deflate");
+
+    /** A gRPC call framed by hand, as no client library would frame it. */
+    private static Case framed(String name, Map<String, String> headers, byte[] body, String code,
+            String messagePart) {
+        return new Case(name, Protocol.GRPC, test -> {
+            try (H2cClient client = new H2cClient(test.vertx, test.base)) {
+                H2cClient.Reply reply = client.grpcFramed("inference.GRPCInferenceService/ModelInfer", body,
+                        headers);
+                return new Answer(reply.grpcStatus(), reply.grpcMessage());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, code, messagePart);
+    }
+
+    private static byte[] validMessage() {
+        return BundledModelRequests.grpc(VALID).toByteArray();
+    }
+
+    /** One compressed frame. */
+    private static byte[] frame(byte[] compressed) {
+        return H2cClient.frame(true, compressed.length, compressed);
+    }
+
+    private static byte[] deflate(byte[] plain) {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (DeflaterOutputStream out = new DeflaterOutputStream(compressed)) {
+            out.write(plain);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return compressed.toByteArray();
     }
 
     private static Case embeddings(String name, String body, String status, String messagePart) {

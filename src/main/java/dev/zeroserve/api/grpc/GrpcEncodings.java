@@ -12,34 +12,58 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * gRPC message encodings. Vert.x's gRPC server decodes identity and gzip only and fails any other with an INTERNAL
- * error that loses the reason; gRPC's compression spec asks for UNIMPLEMENTED naming the encodings the server
- * accepts instead, which clients such as tritonclient's {@code compression_algorithm="deflate"} then report.
+ * gRPC message encodings, decided for each call before Vert.x's gRPC server sees it. Vert.x decodes identity and gzip
+ * itself; deflate, which Triton's clients offer and Vert.x cannot, is decoded by {@link DeflatedCalls}; any other is
+ * answered UNIMPLEMENTED naming the encodings accepted, as gRPC's compression spec asks (Vert.x failed it INTERNAL,
+ * losing the reason).
  */
 @ApplicationScoped
 public class GrpcEncodings {
-    static final Set<String> DECODED = Set.of("identity", "gzip");
-    static final String ACCEPTED = "gzip";
+    static final Set<String> DECODED_BY_VERTX = Set.of("identity", "gzip");
+    /** grpc-accept-encoding: what a client may compress its messages with. */
+    static final String ACCEPTED = "gzip,deflate";
     private static final int UNIMPLEMENTED = 12;
     /** Ahead of the gRPC route, right behind GrpcExchanges. */
     private static final int PRIORITY = Integer.MAX_VALUE - 2;
 
-    void refuseUnknown(@Observes Filters filters) {
+    private final DeflatedCalls deflated;
+
+    GrpcEncodings(DeflatedCalls deflated) {
+        this.deflated = deflated;
+    }
+
+    void decide(@Observes Filters filters) {
         filters.register(context -> {
             String type = context.request().getHeader("content-type");
-            String encoding = context.request().getHeader("grpc-encoding");
-            if (type == null || !type.startsWith("application/grpc") || encoding == null
-                    || DECODED.contains(encoding.trim().toLowerCase(Locale.ROOT))) {
+            if (type == null || !type.startsWith("application/grpc")) {
                 context.next();
                 return;
             }
-            HttpServerResponse response = context.response();
-            response.putHeader("content-type", "application/grpc").putHeader("grpc-accept-encoding", ACCEPTED)
-                    .putTrailer("grpc-status", Integer.toString(UNIMPLEMENTED))
-                    .putTrailer("grpc-message", percentEncoded(BoundedMessage.of("grpc-encoding '" + encoding
-                            + "' is not supported; messages may be compressed with gzip or sent uncompressed")))
-                    .end();
+            String encoding = context.request().getHeader("grpc-encoding");
+            if (encoding == null) {
+                // Vert.x throws (an ERROR with 40 lines of stack) at a compressed flag without an encoding; as
+                // identity, such a message is one whose bytes do not parse, answered as MalformedMessages says.
+                context.request().headers().set("grpc-encoding", "identity");
+                context.next();
+                return;
+            }
+            String normalized = encoding.trim().toLowerCase(Locale.ROOT);
+            if (DECODED_BY_VERTX.contains(normalized)) {
+                context.next();
+            } else if (normalized.equals("deflate")) {
+                deflated.relay(context);
+            } else {
+                trailersOnly(context.response(), UNIMPLEMENTED, "grpc-encoding '" + encoding + "' is not "
+                        + "supported; messages may be compressed with gzip or deflate or sent uncompressed");
+            }
         }, PRIORITY);
+    }
+
+    /** A gRPC answer without a message: the status in the headers, with the encodings this server accepts. */
+    static void trailersOnly(HttpServerResponse response, int status, String message) {
+        response.putHeader("content-type", "application/grpc").putHeader("grpc-accept-encoding", ACCEPTED)
+                .putHeader("grpc-status", Integer.toString(status))
+                .putHeader("grpc-message", percentEncoded(BoundedMessage.of(message))).end();
     }
 
     /** grpc-message's encoding: printable ASCII except '%' as is, every other UTF-8 byte as %XX. */

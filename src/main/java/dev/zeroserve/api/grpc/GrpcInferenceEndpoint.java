@@ -42,6 +42,7 @@ import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.model.ZeroserveConfig;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -65,6 +66,11 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
         this.server = server;
         this.config = config;
         this.metrics = metrics;
+    }
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedMessages.reported(super.bindService());
     }
 
     @Override

@@ -28,9 +28,9 @@ import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * Compressed gRPC requests: gzip is decoded and answers as an uncompressed call does; an encoding the server cannot
- * decode (deflate, which tritonclient offers) is answered UNIMPLEMENTED naming the encodings it accepts, as gRPC's
- * compression spec asks, instead of failing INTERNAL.
+ * Compressed gRPC requests: gzip and deflate (which Triton's clients offer) are decoded and answer as an uncompressed
+ * call does; an encoding the server cannot decode is answered UNIMPLEMENTED naming the encodings it accepts, as
+ * gRPC's compression spec asks, instead of failing INTERNAL.
  */
 @QuarkusTest
 class GrpcCompressionTest extends GrpcClientTestBase {
@@ -55,6 +55,26 @@ class GrpcCompressionTest extends GrpcClientTestBase {
         }
     };
 
+    /** An encoding nobody here decodes: its bytes do not matter, the call is refused by its header. */
+    private static final Codec SNAPPY = new Codec() {
+        @Override
+        public String getMessageEncoding() {
+            return "snappy";
+        }
+
+        @Override
+        public OutputStream compress(OutputStream os) {
+            return os;
+        }
+
+        @Override
+        public InputStream decompress(InputStream is) {
+            return is;
+        }
+    };
+    private static final Metadata.Key<String> ACCEPT_ENCODING = Metadata.Key.of("grpc-accept-encoding",
+            Metadata.ASCII_STRING_MARSHALLER);
+
     @Test
     void gzipRequestsGetTheSameAnswerAsUncompressedOnes() {
         ModelInferResponse plain = GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(REQUEST);
@@ -64,30 +84,51 @@ class GrpcCompressionTest extends GrpcClientTestBase {
     }
 
     @Test
-    void anEncodingTheServerCannotDecodeIsUnimplementedWithTheAcceptedOnes() throws InterruptedException {
-        CompressorRegistry compressors = CompressorRegistry.newEmptyInstance();
-        compressors.register(DEFLATE);
-        ManagedChannel deflating = ManagedChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext()
-                .compressorRegistry(compressors)
-                .decompressorRegistry(DecompressorRegistry.getDefaultInstance().with(DEFLATE, true)).build();
+    void deflateRequestsGetTheSameAnswerAsUncompressedOnes() throws InterruptedException {
+        ModelInferResponse plain = GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(REQUEST);
+        ManagedChannel deflating = channelCompressingWith(DEFLATE);
         AtomicReference<Metadata> headers = new AtomicReference<>();
         try {
-            var stub = GRPCInferenceServiceGrpc.newBlockingStub(deflating).withCompression("deflate")
-                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()));
+            ModelInferResponse deflated = GRPCInferenceServiceGrpc.newBlockingStub(deflating)
+                    .withCompression("deflate")
+                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+                    .modelInfer(REQUEST);
+            assertThat(deflated).isEqualTo(plain);
+            assertThat(headers.get().get(ACCEPT_ENCODING)).isEqualTo("gzip,deflate");
+        } finally {
+            deflating.shutdownNow();
+        }
+    }
+
+    @Test
+    void anEncodingTheServerCannotDecodeIsUnimplementedWithTheAcceptedOnes() throws InterruptedException {
+        ManagedChannel snappy = channelCompressingWith(SNAPPY);
+        AtomicReference<Metadata> trailers = new AtomicReference<>();
+        try {
+            var stub = GRPCInferenceServiceGrpc.newBlockingStub(snappy).withCompression("snappy")
+                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers));
             assertThatThrownBy(() -> stub.modelInfer(REQUEST)).isInstanceOfSatisfying(StatusRuntimeException.class,
                     e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-                        assertThat(e.getStatus().getDescription()).isEqualTo("grpc-encoding 'deflate' is not "
-                                + "supported; messages may be compressed with gzip or sent uncompressed");
+                        assertThat(e.getStatus().getDescription()).isEqualTo("grpc-encoding 'snappy' is not "
+                                + "supported; messages may be compressed with gzip or deflate or sent uncompressed");
                     });
-            assertThat(headers.get().get(Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER)))
-                    .isEqualTo("gzip");
+            // A trailers-only answer: its one block of headers is the trailers.
+            assertThat(trailers.get().get(ACCEPT_ENCODING)).isEqualTo("gzip,deflate");
         } finally {
-            deflating.shutdownNow();
+            snappy.shutdownNow();
         }
         // The server is unharmed.
         assertThat(GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(REQUEST).getOutputsCount())
                 .isPositive();
+    }
+
+    private ManagedChannel channelCompressingWith(Codec codec) {
+        CompressorRegistry compressors = CompressorRegistry.newEmptyInstance();
+        compressors.register(codec);
+        return ManagedChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext()
+                .compressorRegistry(compressors)
+                .decompressorRegistry(DecompressorRegistry.getDefaultInstance().with(codec, true)).build();
     }
 
     @Test
