@@ -25,8 +25,8 @@ import dev.zeroserve.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * Models with a shape, step, split or depth input, which the zero-filled warm-up cannot run (ONNX's own node tests
- * hold many): each still becomes ready, and answers a real request with the right values.
+ * Models with a shape, step, split, depth, delta or scales input, which the zero-filled warm-up cannot run (ONNX's own
+ * node tests hold many): each still becomes ready, and answers a real request with the right values.
  */
 class ModelsThatRefuseZerosTest {
     private static final WarmupRequestDecoder NO_WARMUP_FILE = (body, metadata) -> {
@@ -67,7 +67,21 @@ class ModelsThatRefuseZerosTest {
                         .input("values", DataType.FP32, 2).output("encoded", DataType.FP32, "n", "d")
                         .node("OneHot", List.of("indices", "depth", "values"), List.of("encoded")),
                         List.of(longs("indices", 0, 2), longs("depth", 3), floats("values", 0, 1)),
-                        new float[] { 1, 0, 0, 0, 0, 1 }));
+                        new float[] { 1, 0, 0, 0, 0, 1 }),
+                new Case("Range with scalar inputs", new OnnxModelWriter("range").input("start", DataType.FP32)
+                        .input("limit", DataType.FP32).input("delta", DataType.FP32)
+                        .output("range", DataType.FP32, "n")
+                        .node("Range", List.of("start", "limit", "delta"), List.of("range")),
+                        List.of(scalar("start", 0), scalar("limit", 5), scalar("delta", 2)),
+                        new float[] { 0, 2, 4 }),
+                // Nearest neighbour (the default) with half-pixel centres: each value twice along the last axis.
+                new Case("Resize with a scales input", new OnnxModelWriter("resize")
+                        .input("image", DataType.FP32, 1, 1, "h", "w").input("scales", DataType.FP32, 4)
+                        .output("resized", DataType.FP32, 1, 1, "H", "W")
+                        .node("Resize", List.of("image", "", "scales"), List.of("resized")),
+                        List.of(Tensor.of("image", DataType.FP32, new long[] { 1, 1, 1, 2 },
+                                floats("image", 1, 2).data()), floats("scales", 1, 1, 1, 2)),
+                        new float[] { 1, 1, 2, 2 }));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -101,6 +115,10 @@ class ModelsThatRefuseZerosTest {
             data.putFloat(value);
         }
         return Tensor.of(name, DataType.FP32, new long[] { values.length }, data.flip());
+    }
+
+    private static Tensor scalar(String name, float value) {
+        return Tensor.of(name, DataType.FP32, new long[0], floats(name, value).data());
     }
 
     private static Tensor longs(String name, long... values) {
