@@ -15,6 +15,8 @@
 # and the floor under them, FirstInferenceFloor (load ONNX Runtime and the model, run one inference, exit), started
 # as the plain jar (floor-17: JDK 17, natives extracted, model from its jar) and as the images (floor-aot-25: JDK 25
 # with its own AOT cache, native dir, model file, C1 only), so that each start is also a ratio to its floor.
+# ONLY="<variants>" runs just those (and the floors). OLD_APP=<quarkus-app directory of another build> adds old-baseline and old-aot-25: that build started as baseline
+# and aot-25 are, in the same rounds, so that a change is measured against the code before it.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 rounds=${1:-5}
@@ -41,9 +43,10 @@ extract="-DENGINE_CACHE_DIR=$work/djl-cache" # emptied before every run of a var
 file="-Dzeroserve.model.uri=file:$model_dir/model.onnx"
 c1="-XX:TieredStopAtLevel=1"
 
-train() { # java binary, flags: start, warm up, one embeddings and one v2 inference, SIGTERM; the archive is written at exit
-  local java=$1; shift
-  "$java" "$@" -Dquarkus.http.port=18181 -jar "$jar" > "$work/train.log" 2>&1 &
+train() { # jar, java binary, flags: start, warm up, one embeddings and one v2 inference, SIGTERM; the archive is
+  # written at exit
+  local app=$1 java=$2; shift 2
+  "$java" "$@" -Dquarkus.http.port=18181 -jar "$app" > "$work/train.log" 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null localhost:18181/q/health/ready; do sleep 0.1; done
   curl -sf -o /dev/null localhost:18181/v1/embeddings -H 'Content-Type: application/json' \
@@ -55,17 +58,36 @@ train() { # java binary, flags: start, warm up, one embeddings and one v2 infere
   kill -TERM "$pid"; wait "$pid" || true
 }
 
-variants=(baseline native-dir model-file c1)
+wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+variants=()
 declare -A java_of=([baseline]=java [native-dir]=java [model-file]=java [c1]=java [appcds-17]=java)
 declare -A opts_of=([baseline]="$extract" [native-dir]="$native" [model-file]="$native $file" [c1]="$native $file $c1")
-train java $native $file $c1 "-XX:ArchiveClassesAtExit=$work/app.jsa"
-variants+=(appcds-17)
-opts_of[appcds-17]="$native $file $c1 -XX:SharedArchiveFile=$work/app.jsa"
+declare -A jar_of=()
+for variant in baseline native-dir model-file c1; do
+  if wanted "$variant"; then variants+=("$variant"); fi
+done
+if wanted appcds-17; then
+  train "$jar" java $native $file $c1 "-XX:ArchiveClassesAtExit=$work/app.jsa"
+  variants+=(appcds-17)
+  opts_of[appcds-17]="$native $file $c1 -XX:SharedArchiveFile=$work/app.jsa"
+fi
+if [ -n "${OLD_APP:-}" ]; then
+  variants+=(old-baseline)
+  java_of[old-baseline]=java
+  opts_of[old-baseline]="$extract"
+  jar_of[old-baseline]="$OLD_APP/quarkus-run.jar"
+fi
 if [ -x "$jdk25/bin/java" ]; then
   declare -A aot_flags=([aot-25]="$native $file $c1" [aot-25-tiered]="$native $file" [aot-25-jar]="$native $c1"
-    [aot-25-extract]="$extract $file $c1")
-  for variant in aot-25 aot-25-tiered aot-25-jar aot-25-extract; do
-    train "$jdk25/bin/java" ${aot_flags[$variant]} "-XX:AOTCacheOutput=$work/$variant.aot"
+    [aot-25-extract]="$extract $file $c1" [old-aot-25]="$native $file $c1")
+  aot_variants=(aot-25 aot-25-tiered aot-25-jar aot-25-extract)
+  if [ -n "${OLD_APP:-}" ]; then
+    aot_variants+=(old-aot-25)
+    jar_of[old-aot-25]="$OLD_APP/quarkus-run.jar"
+  fi
+  for variant in "${aot_variants[@]}"; do
+    if [[ $variant != old-* ]] && ! wanted "$variant"; then continue; fi
+    train "${jar_of[$variant]:-$jar}" "$jdk25/bin/java" ${aot_flags[$variant]} "-XX:AOTCacheOutput=$work/$variant.aot"
     variants+=("$variant")
     java_of[$variant]="$jdk25/bin/java"
     opts_of[$variant]="${aot_flags[$variant]} -XX:AOTCache=$work/$variant.aot"
@@ -97,7 +119,8 @@ for round in $(seq "$rounds"); do
   fi
   for variant in "${variants[@]}"; do
     rm -rf "$work/djl-cache"
-    JAVA="${java_of[$variant]}" JAVA_OPTS="${opts_of[$variant]}" src/test/scripts/first-inference.sh 1 \
+    JAR="${jar_of[$variant]:-$jar}" JAVA="${java_of[$variant]}" JAVA_OPTS="${opts_of[$variant]}" \
+      src/test/scripts/first-inference.sh 1 \
       | sed -n "s/^run 1: first inference after \([0-9]*\) ms, first embeddings after \([0-9]*\) ms, RSS \([0-9]*\) KiB/$variant \1 \2 \3/p" \
       >> "$work/results"
   done
@@ -124,5 +147,11 @@ ratio() { # variant, floor
   b=$(awk -v v="$2" '$1 == v { print $2 }' "$work/results" | median)
   [ -n "${b// /}" ] && awk -v a="$a" -v b="$b" -v x="$1" -v y="$2" 'BEGIN { printf "%s / %s = %.2f\n", x, y, a / b }'
 }
-ratio baseline floor-17
-if [ -x "$jdk25/bin/java" ]; then ratio aot-25 floor-aot-25; fi
+for variant in baseline old-baseline; do
+  if [[ " ${variants[*]} " == *" $variant "* ]]; then ratio "$variant" floor-17; fi
+done
+if [ -x "$jdk25/bin/java" ]; then
+  for variant in aot-25 old-aot-25; do
+    if [[ " ${variants[*]} " == *" $variant "* ]]; then ratio "$variant" floor-aot-25; fi
+  done
+fi

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Cold start of the packaged JVM service: process start -> first successful v2 inference and -> first successful
 # /v1/embeddings answer (which also needs the tokenizer), measured from outside, then the resident memory once warm. Usage: src/test/scripts/first-inference.sh [runs] (after ./mvnw package).
-# JAVA (the java binary) and JAVA_OPTS choose the JVM and its flags; cold-start-matrix.sh compares them.
+# JAVA (the java binary) and JAVA_OPTS choose the JVM and its flags, JAR the service (default: this build);
+# cold-start-matrix.sh compares them.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 runs=${1:-5}
 port=${PORT:-18080}
-jar=target/quarkus-app/quarkus-run.jar
+jar=${JAR:-target/quarkus-app/quarkus-run.jar}
 [ -f "$jar" ] || { echo "build first: ./mvnw package -DskipTests" >&2; exit 1; }
 body='{"inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
 {"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},

@@ -81,7 +81,9 @@ public class GpuMetrics {
             thread.setDaemon(true);
             return thread;
         });
-        sampler.execute(this::open);
+        // One interval after start-up, when the first sample is due anyway: loading JNA and probing for NVML then
+        // does not compete for the CPU with the model's load, which a cold start waits for.
+        sampler.schedule(this::open, config.metricsInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void open() {

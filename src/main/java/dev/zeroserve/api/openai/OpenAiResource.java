@@ -19,8 +19,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -44,7 +42,6 @@ import io.vertx.ext.web.RoutingContext;
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "OpenAI embeddings", description = "OpenAI-compatible text embeddings")
 public class OpenAiResource {
     private static final Logger LOG = Logger.getLogger(OpenAiResource.class);
 
@@ -65,7 +62,6 @@ public class OpenAiResource {
     @Path("/embeddings")
     @Blocking
     @Compressed
-    @Operation(summary = "Embeddings of texts or token id sequences")
     public CompletionStage<OpenAiJson.EmbeddingList> embeddings(@Context RoutingContext routing, byte[] body) {
         EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, bodies.decoded(routing, body));
         return embedder.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
@@ -89,7 +85,6 @@ public class OpenAiResource {
 
     @GET
     @Path("/models")
-    @Operation(summary = "The served model")
     public OpenAiJson.ModelList models() {
         return new OpenAiJson.ModelList(OpenAiJson.LIST, List.of(new OpenAiJson.Model(lifecycle.modelName(),
                 created)));
@@ -97,7 +92,6 @@ public class OpenAiResource {
 
     @GET
     @Path("/models/{model}")
-    @Operation(summary = "One model")
     public OpenAiJson.Model model(@PathParam("model") String model) {
         if (!model.equals(lifecycle.modelName())) {
             throw notFound(model);

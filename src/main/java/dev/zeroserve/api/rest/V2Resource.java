@@ -13,9 +13,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.api.ServerInfo;
@@ -35,7 +32,6 @@ import io.vertx.ext.web.RoutingContext;
 /** The KServe Open Inference Protocol (v2) over REST: a thin adapter onto {@link InferenceService}. */
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "KServe v2", description = "Open Inference Protocol, REST/JSON")
 public class V2Resource {
     /** Length of the JSON header of Triton's binary tensor data extension. */
     static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
@@ -58,14 +54,12 @@ public class V2Resource {
     }
 
     @GET
-    @Operation(summary = "Server metadata")
     public V2Json.ServerMetadata serverMetadata() {
         return new V2Json.ServerMetadata(server.name(), server.version(), server.extensions());
     }
 
     @GET
     @Path("/health/live")
-    @Operation(summary = "Server liveness: 200 when the server can answer")
     public Response live() {
         if (lifecycle.state() == ModelLifecycle.State.FAILED) {
             throw new InferenceException(Status.UNAVAILABLE, "the model failed to load");
@@ -75,7 +69,6 @@ public class V2Resource {
 
     @GET
     @Path("/health/ready")
-    @Operation(summary = "Server readiness: 200 once the model is loaded and warmed up, else 503")
     public Response ready() {
         if (!lifecycle.isReady()) {
             throw new InferenceException(Status.UNAVAILABLE, "the model is not ready ("
@@ -86,14 +79,12 @@ public class V2Resource {
 
     @GET
     @Path("/models/{model}")
-    @Operation(summary = "Model metadata")
     public V2Json.ModelMetadataBody modelMetadata(@PathParam("model") String model) {
         return V2Json.ModelMetadataBody.of(lifecycle.resolve(model, null).metadata());
     }
 
     @GET
     @Path("/models/{model}/versions/{version}")
-    @Operation(summary = "Model version metadata")
     public V2Json.ModelMetadataBody modelVersionMetadata(@PathParam("model") String model,
             @PathParam("version") String version) {
         return V2Json.ModelMetadataBody.of(lifecycle.resolve(model, version).metadata());
@@ -101,7 +92,6 @@ public class V2Resource {
 
     @GET
     @Path("/models/{model}/ready")
-    @Operation(summary = "Model readiness: 200 when ready, 503 while loading, 404 for an unknown model")
     public V2Json.ModelReady modelReady(@PathParam("model") String model) {
         lifecycle.resolve(model, null);
         return new V2Json.ModelReady(model, true);
@@ -109,7 +99,6 @@ public class V2Resource {
 
     @GET
     @Path("/models/{model}/versions/{version}/ready")
-    @Operation(summary = "Model version readiness")
     public V2Json.ModelReady modelVersionReady(@PathParam("model") String model, @PathParam("version") String version) {
         lifecycle.resolve(model, version);
         return new V2Json.ModelReady(model, true);
@@ -117,14 +106,12 @@ public class V2Resource {
 
     @GET
     @Path("/models/{model}/config")
-    @Operation(summary = "Model configuration, in Triton's shape (model_config.proto)")
     public TritonModel.Config modelConfig(@PathParam("model") String model) {
         return TritonModel.config(lifecycle.resolve(model, null), config.engine().deviceId());
     }
 
     @GET
     @Path("/models/{model}/versions/{version}/config")
-    @Operation(summary = "Model version configuration, in Triton's shape")
     public TritonModel.Config modelVersionConfig(@PathParam("model") String model,
             @PathParam("version") String version) {
         return TritonModel.config(lifecycle.resolve(model, version), config.engine().deviceId());
@@ -132,21 +119,18 @@ public class V2Resource {
 
     @GET
     @Path("/models/stats")
-    @Operation(summary = "Statistics of every model (the one served), in Triton's shape")
     public TritonModel.StatisticsBody allModelStatistics() {
         return modelStatistics(lifecycle.modelName(), null);
     }
 
     @GET
     @Path("/models/{model}/stats")
-    @Operation(summary = "Model statistics, in Triton's shape (grpc_service.proto ModelStatistics)")
     public TritonModel.StatisticsBody modelStatistics(@PathParam("model") String model) {
         return modelStatistics(model, null);
     }
 
     @GET
     @Path("/models/{model}/versions/{version}/stats")
-    @Operation(summary = "Model version statistics, in Triton's shape")
     public TritonModel.StatisticsBody modelStatistics(@PathParam("model") String model,
             @PathParam("version") String version) {
         ModelMetadata metadata = lifecycle.resolve(model, version).metadata();
@@ -155,28 +139,24 @@ public class V2Resource {
 
     @GET
     @Path("/{extension: repository|systemsharedmemory|cudasharedmemory|trace|logging}{rest: (/.*)?}")
-    @Operation(summary = "Triton extensions Zeroserve does not implement: 501 naming the extension")
     public Response unsupportedGet(@PathParam("extension") String extension) {
         throw unsupported(extension);
     }
 
     @POST
     @Path("/{extension: repository|systemsharedmemory|cudasharedmemory|trace|logging}{rest: (/.*)?}")
-    @Operation(summary = "Triton extensions Zeroserve does not implement: 501 naming the extension")
     public Response unsupportedPost(@PathParam("extension") String extension) {
         throw unsupported(extension);
     }
 
     @GET
     @Path("/models/{model}/trace/setting")
-    @Operation(summary = "Triton's trace extension, not implemented: 501")
     public Response unsupportedModelTraceGet() {
         throw unsupported("trace");
     }
 
     @POST
     @Path("/models/{model}/trace/setting")
-    @Operation(summary = "Triton's trace extension, not implemented: 501")
     public Response unsupportedModelTracePost() {
         throw unsupported("trace");
     }
@@ -197,8 +177,6 @@ public class V2Resource {
     @Path("/models/{model}/infer")
     @Blocking
     @Compressed
-    @Operation(summary = "Inference: v2 JSON tensors, or Triton's binary tensor data extension when the "
-            + "Inference-Header-Content-Length header is present")
     public CompletionStage<Response> infer(@PathParam("model") String model,
             @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, @Context RoutingContext routing,
             byte[] body) {
@@ -209,7 +187,6 @@ public class V2Resource {
     @Path("/models/{model}/versions/{version}/infer")
     @Blocking
     @Compressed
-    @Operation(summary = "Inference on a model version")
     public CompletionStage<Response> inferVersion(@PathParam("model") String model,
             @PathParam("version") String version, @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength,
             @Context RoutingContext routing, byte[] body) {

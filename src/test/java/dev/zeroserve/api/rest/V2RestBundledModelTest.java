@@ -208,12 +208,6 @@ class V2RestBundledModelTest {
         infer(request(TOKENS));
     }
 
-    @Test
-    void openApiDescribesTheRestApi() {
-        given().get("/q/openapi?format=json").then().statusCode(200)
-                .body("paths", org.hamcrest.Matchers.hasKey("/v2/models/{model}/infer"));
-    }
-
     private static void assertBadRequest(String body, String... fragments) {
         String error = given().body(body).post(INFER).then().statusCode(400)
                 .contentType(ContentType.JSON).extract().path("error");
