@@ -34,7 +34,7 @@ import dev.zeroserve.model.ZeroserveConfig;
 import dev.zeroserve.serving.ClientGone;
 import dev.zeroserve.serving.InferenceService;
 import io.quarkus.runtime.Quarkus;
-import io.quarkus.runtime.StartupEvent;
+import io.vertx.ext.web.Router;
 
 /**
  * Text in, embeddings out, for task APIs: tokenizes, makes each text a request of one row whose sequence dimension
@@ -82,8 +82,8 @@ public class TextEmbedder {
                 .or(() -> ModelSource.parse(config.model().uri()).defaultTokenizerUri());
     }
 
-    /** Loads the tokenizer on its own thread, as the model loads on another, so neither delays the other. */
-    void onStart(@Observes StartupEvent event) {
+    /** Loads the tokenizer on its own thread, as the model loads on another (and as early), so neither delays the other. */
+    void onStart(@Observes Router router) {
         if (tokenizerUri.isEmpty()) {
             return;
         }
