@@ -3,6 +3,7 @@ package dev.zeroserve.api;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -12,6 +13,7 @@ import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.lifecycle.ServedModel;
 import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.scheduling.DynamicBatcher;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -92,18 +94,22 @@ public final class TritonModel {
      */
     public static Config config(ServedModel model, int deviceId) {
         ModelMetadata metadata = model.metadata();
-        ServedModel.Scheduling scheduling = model.scheduling();
+        DynamicBatcher.Settings scheduling = model.scheduler().settings();
+        // Triton's max_batch_size is 0 for a model without a batch dimension; dynamic batching means rows of
+        // different requests share executions.
+        int maxBatchSize = metadata.batchable() ? scheduling.maxBatchSize() : 0;
         boolean onCpu = "cpu".equals(metadata.properties().get(ModelMetadata.EXECUTION_PROVIDER));
         InstanceGroup instances = new InstanceGroup(metadata.name(), onCpu ? KIND_CPU : KIND_GPU,
-                scheduling.parallelExecutions(), onCpu ? new int[0] : new int[] { deviceId });
-        DynamicBatching batching = scheduling.acrossRequests()
-                ? new DynamicBatching(new int[0], scheduling.maxQueueDelayMicros(), false)
+                scheduling.parallelBatches(), onCpu ? new int[0] : new int[] { deviceId });
+        DynamicBatching batching = maxBatchSize > 1
+                ? new DynamicBatching(new int[0], TimeUnit.NANOSECONDS.toMicros(scheduling.maxQueueDelayNanos()),
+                        false)
                 : null;
         Map<String, Parameter> parameters = new LinkedHashMap<>();
         metadata.properties().forEach((key, value) -> parameters.put(key, new Parameter(value)));
-        return new Config(metadata.name(), metadata.platform(), BACKEND, scheduling.maxBatchSize(),
-                tensors(metadata.inputs(), scheduling), tensors(metadata.outputs(), scheduling), List.of(instances),
-                DEFAULT_MODEL_FILENAME, batching, parameters);
+        return new Config(metadata.name(), metadata.platform(), BACKEND, maxBatchSize,
+                tensors(metadata.inputs(), maxBatchSize > 0), tensors(metadata.outputs(), maxBatchSize > 0),
+                List.of(instances), DEFAULT_MODEL_FILENAME, batching, parameters);
     }
 
     public static ModelStatistics statistics(ModelMetadata metadata, InferenceMetrics.Statistics statistics) {
@@ -122,8 +128,8 @@ public final class TritonModel {
         return "TYPE_" + (type == DataType.BYTES ? "STRING" : type.name());
     }
 
-    private static List<Tensor> tensors(List<TensorSpec> specs, ServedModel.Scheduling scheduling) {
-        int skipped = scheduling.maxBatchSize() > 0 ? 1 : 0;
+    private static List<Tensor> tensors(List<TensorSpec> specs, boolean batchDimension) {
+        int skipped = batchDimension ? 1 : 0;
         return specs.stream().map(spec -> new Tensor(spec.name(), dataType(spec.dataType()),
                 java.util.Arrays.copyOfRange(spec.shape(), skipped, spec.shape().length))).toList();
     }

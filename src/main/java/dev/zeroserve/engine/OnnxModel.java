@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -25,6 +26,9 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
     private static final String NODE_FAILURE = "while running ";
     /** ...and for an allocation that failed, the server's limit rather than the request's mistake. */
     private static final String ALLOCATION_FAILURE = "allocat";
+    /** ...and for a node whose accelerator library failed (CUDA, cuBLAS, cuDNN, TensorRT): the server's fault. */
+    private static final Pattern ACCELERATOR_FAILURE = Pattern.compile("CUDA|CUBLAS|CUDNN|TensorRT",
+            Pattern.CASE_INSENSITIVE);
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -124,7 +128,8 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
      * depends on their values or on sizes the metadata leaves open: a token id past the embedding table, a sequence
      * longer than the position embeddings (513 tokens on MiniLM, whose inputs say only "sequence"). ONNX Runtime
      * reports some of these as INVALID_ARGUMENT and others as a failed node (ORT_FAIL); both are the client's to
-     * fix, except a failed allocation, which is the server's limit.
+     * fix, except a failed allocation, which is the server's limit, and a failure inside the accelerator's libraries,
+     * which is the server's fault (a node fails the same way there, with the library's error in its message).
      */
     static Status statusOf(OrtException e) {
         String message = e.getMessage() == null ? "" : e.getMessage();
@@ -133,7 +138,8 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
         }
         return switch (e.getCode()) {
             case ORT_INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-            case ORT_FAIL -> message.contains(NODE_FAILURE) ? Status.INVALID_ARGUMENT : Status.INTERNAL;
+            case ORT_FAIL -> message.contains(NODE_FAILURE) && !ACCELERATOR_FAILURE.matcher(message).find()
+                    ? Status.INVALID_ARGUMENT : Status.INTERNAL;
             default -> Status.INTERNAL;
         };
     }

@@ -203,13 +203,10 @@ public class ModelLifecycle {
         DynamicBatcher scheduler = new DynamicBatcher(loaded, new DynamicBatcher.Settings(
                 maxBatchSize, TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()),
                 batching.queueCapacity(), parallel), deadlines, metrics.batchObserver());
-        boolean batchable = loaded.metadata().batchable();
-        ServedModel.Scheduling scheduling = new ServedModel.Scheduling(batchable ? maxBatchSize : 0,
-                batchable && maxBatchSize > 1, batching.maxQueueDelayMicros(), parallel);
         ModelMetadata metadata = loaded.metadata().withProperties(Map.of(
                 ServedModel.BATCHING, singleRow ? "single_row" : "cross_request",
                 ServedModel.BATCHING_REASON, reason));
-        return new ServedModel(metadata, scheduler, singleRow, scheduling);
+        return new ServedModel(metadata, scheduler, singleRow);
     }
 
     private void fail(String message, Throwable cause) {

@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -80,7 +78,7 @@ public class InferenceService {
     public CompletionStage<List<Exchange>> inferParts(Protocol protocol, String modelName, String version,
             Function<ModelMetadata, List<InferenceRequest>> decoder, ClientGone clientGone) {
         long received = System.nanoTime();
-        Executor requestingSide = requestingSide();
+        Context requesting = Vertx.currentContext();
         CompletableFuture<List<Exchange>> result = new CompletableFuture<>();
         try {
             ServedModel model = lifecycle.resolve(modelName, version);
@@ -101,7 +99,8 @@ public class InferenceService {
             clientGone.onGone(admission::cancel);
             List<CompletableFuture<List<Tensor>>> outputs = admission.results();
             CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
-                    requestingSide.execute(() -> {
+                    EventLoopWork.answeringSide(requesting, failure == null && bytes(outputs) > EventLoopWork
+                            .INLINE_BYTES).execute(() -> {
                         if (trace != null) {
                             tracing.entriesDone(trace, modelName, admission.timings());
                         }
@@ -124,10 +123,15 @@ public class InferenceService {
         });
     }
 
-    /** The Vert.x context the request arrived on, where its answer is to be encoded; a pool outside a request. */
-    private static Executor requestingSide() {
-        Context context = Vertx.currentContext();
-        return context == null ? ForkJoinPool.commonPool() : task -> context.runOnContext(ignored -> task.run());
+    /** The bytes of the outputs of a request's entries, all computed. */
+    private static long bytes(List<CompletableFuture<List<Tensor>>> outputs) {
+        long bytes = 0;
+        for (CompletableFuture<List<Tensor>> entry : outputs) {
+            for (Tensor tensor : entry.join()) {
+                bytes += tensor.data().remaining();
+            }
+        }
+        return bytes;
     }
 
     /**

@@ -28,11 +28,7 @@ final class GrpcErrors {
             case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
             case INTERNAL -> Status.INTERNAL;
         };
-        if (status == Status.INTERNAL) {
-            LOG.error("gRPC inference failed", e);
-        } else {
-            LOG.debugf("Answered %s: %s", status.getCode(), e.getMessage());
-        }
+        e.logAnswered(LOG, "gRPC inference");
         return status.withDescription(e.getMessage()).asRuntimeException();
     }
 }

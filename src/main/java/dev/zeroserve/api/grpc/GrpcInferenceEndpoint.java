@@ -34,6 +34,8 @@ import dev.zeroserve.api.grpc.v2.ServerReadyRequest;
 import dev.zeroserve.api.grpc.v2.ServerReadyResponse;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
+import dev.zeroserve.serving.ClientGone;
+import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
@@ -45,7 +47,6 @@ import dev.zeroserve.model.ZeroserveConfig;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
-import io.smallrye.common.annotation.Blocking;
 
 /**
  * The KServe v2 {@code inference.GRPCInferenceService}, served by the HTTP server on the HTTP port: a thin adapter
@@ -200,11 +201,12 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     }
 
     @Override
-    @Blocking
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
-        inference.infer(Protocol.GRPC, request.getModelName(), GrpcTensorCodec.emptyToNull(request.getModelVersion()),
-                metadata -> GrpcTensorCodec.decode(request, config.limits().maxElements(),
-                        DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE)), GrpcExchanges.clientGone())
+        long deadline = DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE);
+        ClientGone clientGone = GrpcExchanges.clientGone();
+        EventLoopWork.run(request.getSerializedSize() > EventLoopWork.INLINE_BYTES, () -> inference.infer(
+                Protocol.GRPC, request.getModelName(), GrpcTensorCodec.emptyToNull(request.getModelVersion()),
+                metadata -> GrpcTensorCodec.decode(request, config.limits().maxElements(), deadline), clientGone))
                 .whenComplete((exchange, failure) -> {
                     if (failure != null) {
                         response.onError(GrpcErrors.toStatus(InferenceService.unwrap(failure)));

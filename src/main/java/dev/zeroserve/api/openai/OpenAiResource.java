@@ -106,11 +106,7 @@ public class OpenAiResource {
 
     @ServerExceptionMapper
     public Response failure(InferenceException e) {
-        if (e.status() == Status.INTERNAL) {
-            LOG.error("Embeddings failed", e);
-        } else {
-            LOG.debugf("Answered %d: %s", e.status().httpStatus(), e.getMessage());
-        }
+        e.logAnswered(LOG, "Embeddings");
         int status = e.status().httpStatus();
         String param = e instanceof InvalidEmbeddingRequest invalid ? invalid.field()
                 : e.status() == Status.NOT_FOUND ? "model" : null;

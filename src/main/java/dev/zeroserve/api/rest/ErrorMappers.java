@@ -13,7 +13,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import dev.zeroserve.api.openai.OpenAiErrors;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.serving.InferenceService;
-import dev.zeroserve.inference.Status;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -29,12 +28,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response inferenceFailure(InferenceException e) {
-        if (e.status() == Status.INTERNAL) {
-            LOG.error("Inference failed", e);
-        } else {
-            // The client's mistake or a refusal: answered, not the operator's concern.
-            LOG.debugf("Answered %d: %s", e.status().httpStatus(), e.getMessage());
-        }
+        e.logAnswered(LOG, "Inference");
         Response response = error(e.status().httpStatus(), e.getMessage());
         if (e.retryAfterSeconds() > 0) {
             response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());

@@ -19,6 +19,7 @@ import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
@@ -26,7 +27,7 @@ import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ZeroserveConfig;
 import io.quarkus.vertx.http.Compressed;
-import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /** The KServe Open Inference Protocol (v2) over REST: a thin adapter onto {@link InferenceService}. */
@@ -175,7 +176,6 @@ public class V2Resource {
 
     @POST
     @Path("/models/{model}/infer")
-    @Blocking
     @Compressed
     public CompletionStage<Response> infer(@PathParam("model") String model,
             @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength, @Context RoutingContext routing,
@@ -185,7 +185,6 @@ public class V2Resource {
 
     @POST
     @Path("/models/{model}/versions/{version}/infer")
-    @Blocking
     @Compressed
     public CompletionStage<Response> inferVersion(@PathParam("model") String model,
             @PathParam("version") String version, @HeaderParam(INFERENCE_HEADER_CONTENT_LENGTH) String headerLength,
@@ -196,6 +195,13 @@ public class V2Resource {
     /** The header, not the Content-Type, marks a binary request: Triton's Python client sends none. */
     private CompletionStage<Response> infer(String model, String version, String headerLength, RoutingContext routing,
             byte[] sent) {
+        boolean heavy = sent.length > EventLoopWork.INLINE_BYTES
+                || routing.request().getHeader(HttpHeaders.CONTENT_ENCODING) != null;
+        return EventLoopWork.run(heavy, () -> decodeAndInfer(model, version, headerLength, routing, sent));
+    }
+
+    private CompletionStage<Response> decodeAndInfer(String model, String version, String headerLength,
+            RoutingContext routing, byte[] sent) {
         return inference.infer(Protocol.REST, model, version, metadata -> {
             byte[] body = bodies.decoded(routing, sent);
             int jsonLength = jsonLength(headerLength, body.length);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Where a cold start's time goes: starts the packaged service once and prints, for process start -> first answered
+# v2 inference, (1) the milestones from its log (Quarkus started, model loaded and warmed up, first answer), (2) the
+# CPU each thread used up to the first answer, grouped by name (threads that end before it, such as the model and
+# tokenizer loaders, are sampled every 20 ms while they live), and (3) Quarkus's slowest start-up steps
+# (quarkus.debug.print-startup-times). Usage, after ./mvnw package: src/test/scripts/startup-profile.sh
+# JAVA and JAVA_OPTS choose the JVM and its flags (as first-inference.sh); JAR the service (default: this build).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+jar=${JAR:-target/quarkus-app/quarkus-run.jar}
+port=${PORT:-18090}
+log=$(mktemp)
+cpu=$(mktemp)
+trap 'rm -f "$log" "$cpu"' EXIT
+body='{"inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
+{"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},
+{"name":"token_type_ids","datatype":"INT64","shape":[1,4],"data":[0,0,0,0]}]}'
+hz=$(getconf CLK_TCK)
+start=$(date +%s%N)
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+${JAVA:-java} ${JAVA_OPTS:-} -Dquarkus.debug.print-startup-times=true -Dquarkus.http.port="$port" -jar "$jar" \
+  > "$log" 2>&1 &
+pid=$!
+sample() { # every thread's name and CPU ticks so far, one line each: tid ticks name
+  for task in /proc/"$pid"/task/*; do
+    awk -v tid="${task##*/}" '{ print tid, $14 + $15 }' "$task/stat" 2>/dev/null | tr '\n' ' ' || true
+    cat "$task/comm" 2>/dev/null || echo
+  done
+}
+until curl -sf -o /dev/null -X POST "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" -d "$body"; do
+  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "service exited" >&2; exit 1; }
+  sample >> "$cpu"
+  sleep 0.02
+done
+end=$(date +%s%N)
+sample >> "$cpu"
+total=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+echo "start -> first answered inference: $(( (end - start) / 1000000 )) ms; process CPU $(( total * 1000 / hz )) ms"
+grep -E "started in|is ready on|Loaded model" "$log" | sed -E 's/^[0-9-]+ ([0-9:,]+) [A-Z]+ +\[[^]]*\] \([^)]*\) /  \1 /' \
+  | cut -c1-150
+echo "CPU per thread up to the first answer (ms; numbered threads summed under one name):"
+# The last sample of each thread id is its CPU so far; threads of one kind (vert.x-eventloop-thread-0, -1) summed.
+awk -v hz="$hz" '{ tid = $1; ticks[tid] = $2; $1 = ""; $2 = ""; sub(/^  /, ""); name[tid] = $0 }
+  END { for (t in ticks) { n = name[t]; gsub(/[-#]?[0-9]+$/, "", n); sum[n] += ticks[t] }
+        for (n in sum) if (sum[n] > 0) printf "  %6d  %s\n", sum[n] * 1000 / hz, n }' "$cpu" | sort -rn
+echo "Quarkus's slowest start-up steps (ms, on the main thread):"
+sed -nE 's/.*Build step ([^ ]+) completed in: ([0-9]+)ms/\2 \1/p' "$log" | sort -rn | head -12 \
+  | awk '{ printf "  %6d  %s\n", $1, $2 }'
