@@ -3,7 +3,6 @@ package dev.zeroserve.api;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -13,7 +12,6 @@ import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.lifecycle.ServedModel;
 import dev.zeroserve.metrics.InferenceMetrics;
-import dev.zeroserve.scheduling.DynamicBatcher;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -94,16 +92,13 @@ public final class TritonModel {
      */
     public static Config config(ServedModel model, int deviceId) {
         ModelMetadata metadata = model.metadata();
-        DynamicBatcher.Settings scheduling = model.scheduler().settings();
-        // Triton's max_batch_size is 0 for a model without a batch dimension; dynamic batching means rows of
-        // different requests share executions.
-        int maxBatchSize = metadata.batchable() ? scheduling.maxBatchSize() : 0;
+        int maxBatchSize = model.maxBatchSize();
         boolean onCpu = "cpu".equals(metadata.properties().get(ModelMetadata.EXECUTION_PROVIDER));
         InstanceGroup instances = new InstanceGroup(metadata.name(), onCpu ? KIND_CPU : KIND_GPU,
-                scheduling.parallelBatches(), onCpu ? new int[0] : new int[] { deviceId });
+                model.parallelExecutions(), onCpu ? new int[0] : new int[] { deviceId });
+        // Dynamic batching in Triton's sense: rows of different requests share executions.
         DynamicBatching batching = maxBatchSize > 1
-                ? new DynamicBatching(new int[0], TimeUnit.NANOSECONDS.toMicros(scheduling.maxQueueDelayNanos()),
-                        false)
+                ? new DynamicBatching(new int[0], model.maxQueueDelayMicros(), false)
                 : null;
         Map<String, Parameter> parameters = new LinkedHashMap<>();
         metadata.properties().forEach((key, value) -> parameters.put(key, new Parameter(value)));

@@ -1,5 +1,7 @@
 package dev.zeroserve.lifecycle;
 
+import java.util.concurrent.TimeUnit;
+
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.scheduling.DynamicBatcher;
 
@@ -10,6 +12,20 @@ import dev.zeroserve.scheduling.DynamicBatcher;
  *        is then queued as one entry per row
  */
 public record ServedModel(ModelMetadata metadata, DynamicBatcher scheduler, boolean singleRow) {
+    /** The most rows one execution runs, as Triton's max_batch_size: 0 for a model without a batch dimension. */
+    public int maxBatchSize() {
+        return metadata.batchable() ? scheduler.settings().maxBatchSize() : 0;
+    }
+
+    /** Executions run at the same time (Triton's instance count). */
+    public int parallelExecutions() {
+        return scheduler.settings().parallelBatches();
+    }
+
+    /** How long the first entry of a batch waits for others to join it. */
+    public long maxQueueDelayMicros() {
+        return TimeUnit.NANOSECONDS.toMicros(scheduler.settings().maxQueueDelayNanos());
+    }
     /** Metadata property: how rows of different requests share executions, {@code cross_request} or {@code single_row}. */
     public static final String BATCHING = "batching";
     /** Metadata property: why that policy is active. */

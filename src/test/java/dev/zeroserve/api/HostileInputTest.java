@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.util.ArrayList;
@@ -295,13 +296,7 @@ class HostileInputTest {
     }
 
     private static byte[] deflate(byte[] plain) {
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        try (DeflaterOutputStream out = new DeflaterOutputStream(compressed)) {
-            out.write(plain);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return compressed.toByteArray();
+        return compress(plain, DeflaterOutputStream::new);
     }
 
     private static Case embeddings(String name, String body, String status, String messagePart) {
@@ -323,8 +318,16 @@ class HostileInputTest {
     }
 
     private static byte[] gzip(byte[] plain) {
+        return compress(plain, GZIPOutputStream::new);
+    }
+
+    private interface Compressor {
+        OutputStream around(OutputStream out) throws IOException;
+    }
+
+    private static byte[] compress(byte[] plain, Compressor compressor) {
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        try (GZIPOutputStream out = new GZIPOutputStream(compressed)) {
+        try (OutputStream out = compressor.around(compressed)) {
             out.write(plain);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package dev.zeroserve.api.grpc;
 
 import org.jboss.logging.Logger;
 
+import dev.zeroserve.api.AnsweredFailures;
 import dev.zeroserve.inference.InferenceException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,7 +29,7 @@ final class GrpcErrors {
             case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
             case INTERNAL -> Status.INTERNAL;
         };
-        e.logAnswered(LOG, "gRPC inference");
+        AnsweredFailures.log(LOG, "gRPC inference", e);
         return status.withDescription(e.getMessage()).asRuntimeException();
     }
 }

@@ -24,6 +24,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.zeroserve.api.AnsweredFailures;
 import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.inference.InferenceException;
@@ -106,7 +107,7 @@ public class OpenAiResource {
 
     @ServerExceptionMapper
     public Response failure(InferenceException e) {
-        e.logAnswered(LOG, "Embeddings");
+        AnsweredFailures.log(LOG, "Embeddings", e);
         int status = e.status().httpStatus();
         String param = e instanceof InvalidEmbeddingRequest invalid ? invalid.field()
                 : e.status() == Status.NOT_FOUND ? "model" : null;

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.zeroserve.api.AnsweredFailures;
 import dev.zeroserve.api.openai.OpenAiErrors;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.serving.InferenceService;
@@ -28,7 +29,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response inferenceFailure(InferenceException e) {
-        e.logAnswered(LOG, "Inference");
+        AnsweredFailures.log(LOG, "Inference", e);
         Response response = error(e.status().httpStatus(), e.getMessage());
         if (e.retryAfterSeconds() > 0) {
             response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());
