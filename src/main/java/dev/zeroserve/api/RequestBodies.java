@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
@@ -58,19 +59,28 @@ public class RequestBodies {
      * (the setting {@code limit}) rather than after.
      */
     public static byte[] inflated(String what, String coding, byte[] data, long maxBytes, String limit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        inflate(what, coding, data, maxBytes, limit, out);
+        return out.toByteArray();
+    }
+
+    /** {@link #inflated}, written to {@code out} as it inflates; returns the bytes written. */
+    public static long inflate(String what, String coding, byte[] data, long maxBytes, String limit,
+            OutputStream out) {
         Inflater inflater = coding.equals("deflate") ? new Inflater(!zlibHeader(data)) : null;
         try (InputStream in = inflater == null ? new GZIPInputStream(new ByteArrayInputStream(data))
                 : new InflaterInputStream(new ByteArrayInputStream(data), inflater)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] chunk = new byte[CHUNK];
+            long written = 0;
             for (int n; (n = in.read(chunk)) > 0;) {
-                if (out.size() + (long) n > maxBytes) {
+                if (written + n > maxBytes) {
                     throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the " + coding + " " + what
                             + " inflates to more than " + maxBytes + " bytes (" + limit + ")");
                 }
                 out.write(chunk, 0, n);
+                written += n;
             }
-            return out.toByteArray();
+            return written;
         } catch (IOException e) {
             throw InferenceException.invalid("the " + what + " is not valid " + coding + ": " + e.getMessage());
         } finally {

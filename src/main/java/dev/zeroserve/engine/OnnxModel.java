@@ -26,9 +26,13 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
     private static final String NODE_FAILURE = "while running ";
     /** ...and for an allocation that failed, the server's limit rather than the request's mistake. */
     private static final String ALLOCATION_FAILURE = "allocat";
-    /** ...and for a node whose accelerator library failed (CUDA, cuBLAS, cuDNN, TensorRT): the server's fault. */
-    private static final Pattern ACCELERATOR_FAILURE = Pattern.compile("CUDA|CUBLAS|CUDNN|TensorRT",
-            Pattern.CASE_INSENSITIVE);
+    /**
+     * ...and for a node whose accelerator library failed (CUDA, cuBLAS, cuDNN, TensorRT): the server's fault. The
+     * libraries' own failure words, case-sensitive: a source path such as {@code providers/cuda/} in a message about
+     * the inputs does not match.
+     */
+    private static final Pattern ACCELERATOR_FAILURE = Pattern.compile(
+            "CUDA failure|CUDA error|cudaError|CUBLAS failure|CUBLAS_STATUS|CUDNN failure|CUDNN_STATUS|TensorRT EP");
 
     private final OrtEnvironment env;
     private final OrtSession session;

@@ -2,8 +2,8 @@ package dev.zeroserve.metrics;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Collectors;
@@ -76,11 +76,14 @@ public class GpuMetrics {
         if (!config.metrics()) {
             return;
         }
-        sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "zeroserve-gpu-metrics");
             thread.setDaemon(true);
             return thread;
         });
+        // Shut down before the delayed open ran (a short-lived process): it must not open NVML afterwards.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        sampler = executor;
         // One interval after start-up, when the first sample is due anyway: loading JNA and probing for NVML then
         // does not compete for the CPU with the model's load, which a cold start waits for.
         sampler.schedule(this::open, config.metricsInterval().toMillis(), TimeUnit.MILLISECONDS);

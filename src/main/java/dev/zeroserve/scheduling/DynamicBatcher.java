@@ -145,15 +145,15 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /**
-     * The most rows it holds at once before refusing: every worker's batch running and the queue full. Knative's
-     * containerConcurrency is derived from it, so that the queue-proxy holds back what this would refuse.
-     */
     /** How this batcher schedules, as it was built. */
     public Settings settings() {
         return settings;
     }
 
+    /**
+     * The most rows it holds at once before refusing: every worker's batch running and the queue full. Knative's
+     * containerConcurrency is derived from it, so that the queue-proxy holds back what this would refuse.
+     */
     public long admissionLimit() {
         return (long) settings.parallelBatches() * settings.maxBatchSize() + settings.queueCapacity();
     }

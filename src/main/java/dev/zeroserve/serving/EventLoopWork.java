@@ -1,5 +1,6 @@
 package dev.zeroserve.serving;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -26,7 +27,12 @@ public final class EventLoopWork {
     public static <T> CompletionStage<T> run(boolean heavy, Supplier<CompletionStage<T>> work) {
         Context context = Vertx.currentContext();
         if (!heavy || context == null || !Context.isOnEventLoopThread()) {
-            return work.get();
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                // As on a worker thread: the failure is the stage's, answered and counted as the request's.
+                return CompletableFuture.failedFuture(e);
+            }
         }
         return context.executeBlocking(work::get, false).toCompletionStage().thenCompose(stage -> stage);
     }

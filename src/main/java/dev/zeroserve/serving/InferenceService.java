@@ -101,16 +101,21 @@ public class InferenceService {
             CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
                     EventLoopWork.answeringSide(requesting, failure == null && bytes(outputs) > EventLoopWork
                             .INLINE_BYTES).execute(() -> {
-                        if (trace != null) {
-                            tracing.entriesDone(trace, modelName, admission.timings());
-                        }
-                        if (failure != null) {
-                            result.completeExceptionally(failure);
-                        } else {
-                            result.complete(exchanges(parts, firstEntry, outputs, model.metadata()));
+                        try {
+                            if (trace != null) {
+                                tracing.entriesDone(trace, modelName, admission.timings());
+                            }
+                            if (failure != null) {
+                                result.completeExceptionally(failure);
+                            } else {
+                                result.complete(exchanges(parts, firstEntry, outputs, model.metadata()));
+                            }
+                        } catch (RuntimeException e) {
+                            result.completeExceptionally(e); // answered INTERNAL, not left hanging
                         }
                     }));
-        } catch (InferenceException e) {
+        } catch (RuntimeException e) {
+            // An InferenceException is the client's or a refusal; anything else a bug, answered INTERNAL (unwrap).
             result.completeExceptionally(e);
         }
         return result.whenComplete((exchanges, failure) -> {

@@ -180,6 +180,8 @@ class HostileInputTest {
                 framed("deflate: a length prefix longer than the message", DEFLATE, H2cClient.frame(true,
                         deflate(validMessage()).length + 9, deflate(validMessage())), "INVALID_ARGUMENT",
                         "the request ended before a whole message: its length prefix declares"),
+                framed("deflate: two messages in a unary call", DEFLATE, twoFrames(deflate(validMessage())),
+                        "INVALID_ARGUMENT", "bytes after its message; every method of this server takes one"),
                 framed("grpc-encoding snappy", Map.of("grpc-encoding", "snappy"), frame(validMessage()),
                         "UNIMPLEMENTED", "grpc-encoding 'snappy' is not supported"),
                 embeddings("JSON nested 1,001 deep", "{\"model\":\"all-minilm-l6-v2\",\"input\":" + "[".repeat(1001)
@@ -288,6 +290,13 @@ class HostileInputTest {
 
     private static byte[] validMessage() {
         return BundledModelRequests.grpc(VALID).toByteArray();
+    }
+
+    private static byte[] twoFrames(byte[] compressed) {
+        byte[] one = frame(compressed);
+        byte[] two = Arrays.copyOf(one, 2 * one.length);
+        System.arraycopy(one, 0, two, one.length, one.length);
+        return two;
     }
 
     /** One compressed frame. */

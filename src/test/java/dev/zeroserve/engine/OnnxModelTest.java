@@ -24,6 +24,9 @@ class OnnxModelTest {
                 + " CUDNN_STATUS_INTERNAL_ERROR | INTERNAL",
         "ORT_FAIL | Non-zero status code returned while running Add node. Status Message: Failed to allocate memory"
                 + " for requested buffer of size 68719476736 | RESOURCE_EXHAUSTED",
+        "ORT_FAIL | Non-zero status code returned while running Gather node. Name:'Gather_0' Status Message:"
+                + " /onnxruntime_src/onnxruntime/core/providers/cuda/tensor/gather_impl.cc:45 indices element out of"
+                + " data bounds | INVALID_ARGUMENT",
         "ORT_FAIL | Session was not initialized | INTERNAL",
         "ORT_RUNTIME_EXCEPTION | bad_alloc | INTERNAL",
     })

@@ -21,7 +21,8 @@ import io.quarkus.grpc.GlobalInterceptor;
 @GlobalInterceptor
 public class DeadlineInterceptor implements ServerInterceptor {
     private static final Context.Key<Long> DEADLINE_NANOS = Context.key("zeroserve-deadline-nanos");
-    private static final Metadata.Key<String> GRPC_TIMEOUT = Metadata.Key.of("grpc-timeout",
+    static final String TIMEOUT_HEADER = "grpc-timeout";
+    private static final Metadata.Key<String> GRPC_TIMEOUT = Metadata.Key.of(TIMEOUT_HEADER,
             Metadata.ASCII_STRING_MARSHALLER);
 
     @Override

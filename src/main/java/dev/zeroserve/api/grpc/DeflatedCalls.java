@@ -1,7 +1,10 @@
 package dev.zeroserve.api.grpc;
 
+import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,6 +14,8 @@ import org.jboss.logging.Logger;
 import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
+import dev.zeroserve.serving.EventLoopWork;
+import dev.zeroserve.serving.InferenceService;
 import io.grpc.StatusRuntimeException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,17 +32,21 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * gRPC calls with {@code grpc-encoding: deflate}, which Triton's clients offer. Vert.x 4.5's gRPC server takes its
  * decompressors from grpc-java's fixed default registry (gzip only) and cannot be given another, so such a call is
- * decoded here: its messages are inflated, with the same size bound as every gRPC message, and the call is passed on
- * uncompressed over this server's own port, as a decompressing proxy in front of it would (Envoy's decompressor
- * filter does this for servers that lack a codec). Every layer behind the port (interceptors, deadlines, tracing,
- * metrics) sees an ordinary call; the answer, trailers included, goes back unchanged. Only deflate calls pay the hop.
+ * decoded here: its message is inflated, within the bound of every gRPC message, and the call is passed on
+ * uncompressed over the connection's own local address, as a decompressing proxy in front of the server would
+ * (Envoy's decompressor filter does this for servers that lack a codec). Every layer behind the port (interceptors,
+ * deadlines, tracing, metrics) sees an ordinary call; the answer, trailers included, goes back unchanged, and a
+ * client that resets its stream resets the relayed one. Only deflate calls pay the hop. Every method this server
+ * offers takes one message, so a deflate call carries one.
  */
 @ApplicationScoped
 public class DeflatedCalls {
     private static final Logger LOG = Logger.getLogger(DeflatedCalls.class);
-    /** Headers of the client's request that do not describe the relayed one. */
-    private static final Set<String> NOT_RELAYED = Set.of("grpc-encoding", "content-length", "host");
+    /** Headers of the client's request that do not describe the relayed one (grpc-timeout is rewritten). */
+    private static final Set<String> NOT_RELAYED = Set.of("grpc-encoding", "content-length", "host",
+            DeadlineInterceptor.TIMEOUT_HEADER);
     private static final String LIMIT = "quarkus.grpc.server.max-inbound-message-size";
+    private static final int DEADLINE_EXCEEDED = 4;
 
     private final Vertx vertx;
     private final long maxMessageBytes;
@@ -48,17 +57,17 @@ public class DeflatedCalls {
         this.maxMessageBytes = maxMessageBytes;
     }
 
-    /** Reads the call's body, inflates its messages and relays it; the client gets the relayed call's answer. */
+    /** Reads the call's body, inflates its message and relays it; the client gets the relayed call's answer. */
     void relay(RoutingContext context) {
         HttpServerRequest request = context.request();
+        long arrived = System.nanoTime();
         Buffer body = Buffer.buffer();
         boolean[] refused = { false };
         request.handler(chunk -> {
             if (refused[0]) {
                 return;
             }
-            // A message may be at most the limit, and a unary request is one message: a body past that is refused
-            // as it arrives, not kept.
+            // One message of at most the limit: a body past that is refused as it arrives, not kept.
             if (body.length() + (long) chunk.length() > 5 + maxMessageBytes) {
                 refused[0] = true;
                 answer(context, new InferenceException(Status.PAYLOAD_TOO_LARGE, "the request is more than "
@@ -71,58 +80,87 @@ public class DeflatedCalls {
             if (refused[0]) {
                 return;
             }
-            Buffer inflated;
-            try {
-                inflated = inflatedFrames(body);
-            } catch (InferenceException e) {
-                answer(context, e);
-                return;
-            }
-            send(context, inflated);
+            // Inflating up to 64 MiB would hold the event loop's other connections: a large body on a worker.
+            EventLoopWork.run(body.length() > EventLoopWork.INLINE_BYTES,
+                    () -> CompletableFuture.completedFuture(inflatedFrame(body)))
+                    .whenComplete((frame, failure) -> {
+                        if (failure != null) {
+                            answer(context, InferenceService.unwrap(failure));
+                        } else {
+                            send(context, frame, arrived);
+                        }
+                    });
         });
     }
 
-    /** The body's frames with every compressed message inflated and its compressed flag cleared. */
-    private Buffer inflatedFrames(Buffer body) {
-        Buffer frames = Buffer.buffer(body.length());
-        int at = 0;
-        while (at < body.length()) {
-            if (body.length() - at < 5) {
-                throw InferenceException.invalid("the request ends inside a message's 5-byte prefix");
-            }
-            boolean compressed = body.getByte(at) == 1;
-            long length = body.getUnsignedInt(at + 1);
-            if (length > body.length() - at - 5L) {
-                throw InferenceException.invalid("the request ended before a whole message: its length prefix "
-                        + "declares " + length + " bytes, " + (body.length() - at - 5) + " were sent");
-            }
-            byte[] message = body.getBytes(at + 5, at + 5 + (int) length);
-            if (compressed) {
-                message = RequestBodies.inflated("message", "deflate", message, maxMessageBytes, LIMIT);
-            }
-            frames.appendByte((byte) 0).appendUnsignedInt(message.length).appendBytes(message);
-            at += 5 + (int) length;
+    /** The body's one message, inflated if it is compressed, framed uncompressed. */
+    private Buffer inflatedFrame(Buffer body) {
+        if (body.length() < 5) {
+            throw InferenceException.invalid("the request ends inside a message's 5-byte prefix");
         }
-        return frames;
+        long length = body.getUnsignedInt(1);
+        long sent = body.length() - 5L;
+        if (length > sent) {
+            throw InferenceException.invalid("the request ended before a whole message: its length prefix "
+                    + "declares " + length + " bytes, " + sent + " were sent");
+        }
+        if (length < sent) {
+            throw InferenceException.invalid("the request has " + (sent - length) + " bytes after its message; "
+                    + "every method of this server takes one message");
+        }
+        if (body.getByte(0) != 1) {
+            return body;
+        }
+        Buffer frame = Buffer.buffer((int) Math.min(4 * sent, 1 << 20) + 5) // grown as it inflates
+                .appendByte((byte) 0).appendUnsignedInt(0);
+        long inflated = RequestBodies.inflate("message", "deflate", body.getBytes(5, body.length()),
+                maxMessageBytes, LIMIT, new OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        frame.appendByte((byte) b);
+                    }
+
+                    @Override
+                    public void write(byte[] bytes, int offset, int count) {
+                        frame.appendBytes(bytes, offset, count);
+                    }
+                });
+        return frame.setUnsignedInt(1, inflated);
     }
 
-    private void send(RoutingContext context, Buffer frames) {
+    private void send(RoutingContext context, Buffer frame, long arrived) {
         HttpServerRequest request = context.request();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-                .setHost(request.localAddress().hostAddress()).setPort(request.localAddress().port())
-                .setURI(request.uri());
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setServer(request.localAddress())
+                .setHost("localhost").setPort(request.localAddress().port()).setURI(request.uri());
         request.headers().forEach(header -> {
             if (!NOT_RELAYED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
                 options.addHeader(header.getKey(), header.getValue());
             }
         });
+        long timeout = DeadlineInterceptor.timeoutNanos(request.getHeader(DeadlineInterceptor.TIMEOUT_HEADER));
+        if (timeout >= 0) {
+            // The client's deadline runs from its call's arrival, not from the relay.
+            long remaining = timeout - (System.nanoTime() - arrived);
+            if (remaining <= 0) {
+                GrpcEncodings.trailersOnly(context.response(), DEADLINE_EXCEEDED, "the request's deadline passed "
+                        + "before it ran");
+                return;
+            }
+            options.addHeader(DeadlineInterceptor.TIMEOUT_HEADER, timeoutHeader(remaining));
+        }
         loopback().request(options)
-                .compose(relayed -> relayed.send(frames))
+                .compose(relayed -> {
+                    context.response().closeHandler(closed -> relayed.reset());
+                    return relayed.send(frame);
+                })
                 .compose(response -> response.body().map(answer -> {
                     forward(context.response(), response, answer);
                     return answer;
                 }))
                 .onFailure(failure -> {
+                    if (context.response().closed()) {
+                        return; // the client went away, and the relayed call with it
+                    }
                     LOG.warnf("A deflate gRPC call could not be relayed over this server's port: %s", failure);
                     if (!context.response().headWritten()) {
                         answer(context, new InferenceException(Status.UNAVAILABLE, "the deflate-compressed call "
@@ -131,7 +169,23 @@ public class DeflatedCalls {
                 });
     }
 
+    /** grpc-timeout's wire form: at most 8 digits, in the finest unit that fits. */
+    static String timeoutHeader(long nanos) {
+        long micros = TimeUnit.NANOSECONDS.toMicros(nanos);
+        if (micros < 100_000_000L) {
+            return Math.max(1, micros) + "u";
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        if (millis < 100_000_000L) {
+            return millis + "m";
+        }
+        return Math.min(99_999_999L, TimeUnit.NANOSECONDS.toSeconds(nanos)) + "S";
+    }
+
     private static void forward(HttpServerResponse out, HttpClientResponse response, Buffer answer) {
+        if (out.closed()) {
+            return;
+        }
         out.setStatusCode(response.statusCode());
         response.headers().forEach(header -> out.headers().add(header.getKey(), header.getValue()));
         out.headers().set("grpc-accept-encoding", GrpcEncodings.ACCEPTED);
@@ -141,6 +195,9 @@ public class DeflatedCalls {
 
     /** The status and message of {@code failure}, as a trailers-only gRPC response. */
     private static void answer(RoutingContext context, InferenceException failure) {
+        if (context.response().closed()) {
+            return;
+        }
         StatusRuntimeException status = GrpcErrors.toStatus(failure);
         GrpcEncodings.trailersOnly(context.response(), status.getStatus().getCode().value(),
                 status.getStatus().getDescription());

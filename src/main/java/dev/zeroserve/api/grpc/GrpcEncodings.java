@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import dev.zeroserve.inference.BoundedMessage;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * gRPC message encodings, decided for each call before Vert.x's gRPC server sees it. Vert.x decodes identity and gzip
@@ -50,7 +51,8 @@ public class GrpcEncodings {
             String normalized = encoding.trim().toLowerCase(Locale.ROOT);
             if (DECODED_BY_VERTX.contains(normalized)) {
                 context.next();
-            } else if (normalized.equals("deflate")) {
+            } else if (normalized.equals("deflate") && context.request().version() == HttpVersion.HTTP_2
+                    && (type.equals("application/grpc") || type.startsWith("application/grpc+"))) {
                 deflated.relay(context);
             } else {
                 trailersOnly(context.response(), UNIMPLEMENTED, "grpc-encoding '" + encoding + "' is not "

@@ -47,12 +47,14 @@ import dev.zeroserve.model.ZeroserveConfig;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.grpc.RegisterInterceptor;
 
 /**
  * The KServe v2 {@code inference.GRPCInferenceService}, served by the HTTP server on the HTTP port: a thin adapter
  * onto {@link InferenceService}.
  */
 @GrpcService
+@RegisterInterceptor(MalformedMessages.class)
 public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     private final InferenceService inference;
     private final ModelLifecycle lifecycle;

@@ -3,6 +3,9 @@ package dev.zeroserve.api.grpc;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
@@ -17,7 +20,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
@@ -32,15 +34,18 @@ import io.grpc.StatusRuntimeException;
  * messages, and the end of the stream waited for a third). A message that does not parse now reaches the call as a
  * stand-in carrying protobuf's reason.
  */
-final class MalformedMessages implements ServerInterceptor {
+@ApplicationScoped
+public class MalformedMessages implements ServerInterceptor {
     private static final Logger LOG = Logger.getLogger(MalformedMessages.class);
     /** The largest field number protobuf allows: no message of the v2 protocol has it. */
     private static final int REASON_FIELD = (1 << 29) - 1;
+    /** Marks a stand-in, so that a client's message that does carry the field is not taken for one. */
+    private static final ByteString STAND_IN = ByteString.copyFromUtf8(UUID.randomUUID().toString());
 
-    private MalformedMessages() {
-    }
-
-    /** The service with every request parsed by {@link Reporting} and checked by this interceptor. */
+    /**
+     * The service with every request parsed by {@link Reporting}; the service registers this interceptor
+     * ({@code @RegisterInterceptor}) to answer the stand-ins.
+     */
     static ServerServiceDefinition reported(ServerServiceDefinition service) {
         ServiceDescriptor original = service.getServiceDescriptor();
         ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
@@ -53,7 +58,7 @@ final class MalformedMessages implements ServerInterceptor {
         }
         ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
         methods.forEach(definition::addMethod);
-        return ServerInterceptors.intercept(definition.build(), new MalformedMessages());
+        return definition.build();
     }
 
     private static <Q, R> ServerMethodDefinition<Q, R> reporting(ServerMethodDefinition<Q, R> method) {
@@ -105,7 +110,10 @@ final class MalformedMessages implements ServerInterceptor {
 
     private static String reasonOf(Object message) {
         if (message instanceof Message parsed && parsed.getUnknownFields().hasField(REASON_FIELD)) {
-            return parsed.getUnknownFields().getField(REASON_FIELD).getLengthDelimitedList().get(0).toStringUtf8();
+            List<ByteString> values = parsed.getUnknownFields().getField(REASON_FIELD).getLengthDelimitedList();
+            if (values.size() == 2 && values.get(0).equals(STAND_IN)) {
+                return values.get(1).toStringUtf8();
+            }
         }
         return null;
     }
@@ -122,7 +130,7 @@ final class MalformedMessages implements ServerInterceptor {
                 @SuppressWarnings("unchecked")
                 T standIn = (T) ((Message) parser.getMessagePrototype()).toBuilder()
                         .setUnknownFields(UnknownFieldSet.newBuilder().addField(REASON_FIELD,
-                                UnknownFieldSet.Field.newBuilder()
+                                UnknownFieldSet.Field.newBuilder().addLengthDelimited(STAND_IN)
                                         .addLengthDelimited(ByteString.copyFromUtf8(String.valueOf(reason))).build())
                                 .build())
                         .build();
