@@ -3,7 +3,6 @@ package dev.zeroserve.text;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.zeroserve.model.ModelSource;
 
 /**
  * A model's HuggingFace tokenizer ({@code tokenizer.json}) through DJL's bindings to the Rust library: text to token
@@ -83,7 +83,7 @@ public final class TextTokenizer implements AutoCloseable {
                 }
             }
             if (uri.startsWith(FILE)) {
-                return Files.readAllBytes(Path.of(uri.substring(FILE.length()).replaceFirst("^//", "")));
+                return ModelSource.readFile("zeroserve.embeddings.tokenizer-uri", uri);
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri + ": cannot be read: "
