@@ -19,6 +19,7 @@
 # and aot-25 are, in the same rounds, so that a change is measured against the code before it.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+. src/test/scripts/first-request.sh
 rounds=${1:-5}
 jdk25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 work=$(mktemp -d)
@@ -51,10 +52,7 @@ train() { # jar, java binary, flags: start, warm up, one embeddings and one v2 i
   until curl -sf -o /dev/null localhost:18181/q/health/ready; do sleep 0.1; done
   curl -sf -o /dev/null localhost:18181/v1/embeddings -H 'Content-Type: application/json' \
     -d '{"model":"all-minilm-l6-v2","input":["a sentence to warm the tokenizer"]}'
-  curl -sf -o /dev/null -X POST localhost:18181/v2/models/all-minilm-l6-v2/infer -d '{"inputs":[
-    {"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
-    {"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},
-    {"name":"token_type_ids","datatype":"INT64","shape":[1,4],"data":[0,0,0,0]}]}'
+  v2_infer 18181
   kill -TERM "$pid"; wait "$pid" || true
 }
 

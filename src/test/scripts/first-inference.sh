@@ -9,16 +9,14 @@ runs=${1:-5}
 port=${PORT:-18080}
 jar=${JAR:-target/quarkus-app/quarkus-run.jar}
 [ -f "$jar" ] || { echo "build first: ./mvnw package -DskipTests" >&2; exit 1; }
-body='{"inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
-{"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},
-{"name":"token_type_ids","datatype":"INT64","shape":[1,4],"data":[0,0,0,0]}]}'
+. src/test/scripts/first-request.sh
 times=()
 embedding_times=()
 for run in $(seq "$runs"); do
   start=$(date +%s%N)
   ${JAVA:-java} ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "/tmp/zeroserve-first-inference.log" 2>&1 &
   pid=$!
-  until curl -sf -o /dev/null -X POST "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" -d "$body"; do
+  until v2_infer "$port"; do
     kill -0 "$pid" 2>/dev/null || { echo "service exited; see /tmp/zeroserve-first-inference.log" >&2; exit 1; }
     sleep 0.01
   done

@@ -12,9 +12,7 @@ port=${PORT:-18090}
 log=$(mktemp)
 cpu=$(mktemp)
 trap 'rm -f "$log" "$cpu"' EXIT
-body='{"inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
-{"name":"attention_mask","datatype":"INT64","shape":[1,4],"data":[1,1,1,1]},
-{"name":"token_type_ids","datatype":"INT64","shape":[1,4],"data":[0,0,0,0]}]}'
+. src/test/scripts/first-request.sh
 hz=$(getconf CLK_TCK)
 start=$(date +%s%N)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
@@ -27,7 +25,7 @@ sample() { # every thread's name and CPU ticks so far, one line each: tid ticks 
     cat "$task/comm" 2>/dev/null || echo
   done
 }
-until curl -sf -o /dev/null -X POST "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" -d "$body"; do
+until v2_infer "$port"; do
   kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "service exited" >&2; exit 1; }
   sample >> "$cpu"
   sleep 0.02

@@ -46,7 +46,6 @@ public class DeflatedCalls {
     private static final Set<String> NOT_RELAYED = Set.of("grpc-encoding", "content-length", "host",
             DeadlineInterceptor.TIMEOUT_HEADER);
     private static final String LIMIT = "quarkus.grpc.server.max-inbound-message-size";
-    private static final int DEADLINE_EXCEEDED = 4;
 
     private final Vertx vertx;
     private final long maxMessageBytes;
@@ -142,8 +141,8 @@ public class DeflatedCalls {
             // The client's deadline runs from its call's arrival, not from the relay.
             long remaining = timeout - (System.nanoTime() - arrived);
             if (remaining <= 0) {
-                GrpcEncodings.trailersOnly(context.response(), DEADLINE_EXCEEDED, "the request's deadline passed "
-                        + "before it ran");
+                answer(context, new InferenceException(Status.DEADLINE_EXCEEDED, "the request's deadline passed "
+                        + "before it ran"));
                 return;
             }
             options.addHeader(DeadlineInterceptor.TIMEOUT_HEADER, timeoutHeader(remaining));
@@ -199,7 +198,7 @@ public class DeflatedCalls {
             return;
         }
         StatusRuntimeException status = GrpcErrors.toStatus(failure);
-        GrpcEncodings.trailersOnly(context.response(), status.getStatus().getCode().value(),
+        GrpcEncodings.trailersOnly(context.response(), status.getStatus().getCode(),
                 status.getStatus().getDescription());
     }
 

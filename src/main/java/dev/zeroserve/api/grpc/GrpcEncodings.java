@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.zeroserve.inference.BoundedMessage;
+import io.grpc.Status;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -23,7 +24,6 @@ public class GrpcEncodings {
     static final Set<String> DECODED_BY_VERTX = Set.of("identity", "gzip");
     /** grpc-accept-encoding: what a client may compress its messages with. */
     static final String ACCEPTED = "gzip,deflate";
-    private static final int UNIMPLEMENTED = 12;
     /** Ahead of the gRPC route, right behind GrpcExchanges. */
     private static final int PRIORITY = Integer.MAX_VALUE - 2;
 
@@ -55,16 +55,16 @@ public class GrpcEncodings {
                     && (type.equals("application/grpc") || type.startsWith("application/grpc+"))) {
                 deflated.relay(context);
             } else {
-                trailersOnly(context.response(), UNIMPLEMENTED, "grpc-encoding '" + encoding + "' is not "
+                trailersOnly(context.response(), Status.Code.UNIMPLEMENTED, "grpc-encoding '" + encoding + "' is not "
                         + "supported; messages may be compressed with gzip or deflate or sent uncompressed");
             }
         }, PRIORITY);
     }
 
     /** A gRPC answer without a message: the status in the headers, with the encodings this server accepts. */
-    static void trailersOnly(HttpServerResponse response, int status, String message) {
+    static void trailersOnly(HttpServerResponse response, Status.Code status, String message) {
         response.putHeader("content-type", "application/grpc").putHeader("grpc-accept-encoding", ACCEPTED)
-                .putHeader("grpc-status", Integer.toString(status))
+                .putHeader("grpc-status", Integer.toString(status.value()))
                 .putHeader("grpc-message", percentEncoded(BoundedMessage.of(message))).end();
     }
 
