@@ -43,6 +43,13 @@ void fake_nvml_set_memory_used(unsigned int device, unsigned long long bytes) { 
 
 int fake_nvml_initialised(void) { return initialised; }
 
+static long memory_info_calls = 0;
+static long utilization_calls = 0;
+
+long fake_nvml_memory_info_calls(void) { return memory_info_calls; }
+
+long fake_nvml_utilization_calls(void) { return utilization_calls; }
+
 int nvmlInit_v2(void) {
     if (init_result == NVML_SUCCESS) {
         initialised++;
@@ -122,6 +129,7 @@ int nvmlDeviceGetName(void *device, char *name, unsigned int length) {
 
 int nvmlDeviceGetUtilizationRates(void *device, nvmlUtilization_t *utilization) {
     int i = device_index(device);
+    utilization_calls++;
     if (i < 0) {
         return -i;
     }
@@ -132,6 +140,7 @@ int nvmlDeviceGetUtilizationRates(void *device, nvmlUtilization_t *utilization) 
 
 int nvmlDeviceGetMemoryInfo(void *device, nvmlMemory_t *memory) {
     int i = device_index(device);
+    memory_info_calls++;
     if (i < 0) {
         return -i;
     }

@@ -36,7 +36,8 @@ public class GpuMetrics {
 
     enum Reading {
         UTILIZATION("nv_gpu_utilization", "GPU utilization rate [0.0 - 1.0)", Nvml::utilization),
-        MEMORY_TOTAL("nv_gpu_memory_total_bytes", "GPU total memory, in bytes", (n, d) -> n.memory(d)[0]),
+        /** A board's memory does not change: read until once read, so each tick costs one memory query. */
+        MEMORY_TOTAL("nv_gpu_memory_total_bytes", "GPU total memory, in bytes", (n, d) -> n.memory(d)[0], true),
         MEMORY_USED("nv_gpu_memory_used_bytes", "GPU used memory, in bytes", (n, d) -> n.memory(d)[2]),
         POWER_USAGE("nv_gpu_power_usage", "GPU power usage in watts", Nvml::powerWatts),
         POWER_LIMIT("nv_gpu_power_limit", "Maximum GPU power limit in watts", Nvml::powerLimitWatts),
@@ -46,11 +47,17 @@ public class GpuMetrics {
         final String meter;
         final String description;
         final Reader reader;
+        final boolean constant;
 
         Reading(String meter, String description, Reader reader) {
+            this(meter, description, reader, false);
+        }
+
+        Reading(String meter, String description, Reader reader, boolean constant) {
             this.meter = meter;
             this.description = description;
             this.reader = reader;
+            this.constant = constant;
         }
     }
 
@@ -136,7 +143,8 @@ public class GpuMetrics {
     private void sampleAll() {
         for (Nvml.Device device : devices) {
             for (Reading reading : READINGS) {
-                if (!sampled[slot(device, reading)]) {
+                int slot = slot(device, reading);
+                if (!sampled[slot] || reading.constant && !Double.isNaN(sample(slot))) {
                     continue;
                 }
                 double value;

@@ -39,6 +39,20 @@ class GpuMetricsTest {
         }
     }
 
+    @Test
+    void eachSampleQueriesAGpusMemoryOnce() throws InterruptedException {
+        awaitLine("nv_gpu_utilization{" + FIRST + "}");
+        FakeNvml.Control fake = FakeNvml.control();
+        long memoryBefore = fake.fake_nvml_memory_info_calls();
+        long samplesBefore = fake.fake_nvml_utilization_calls();
+        Thread.sleep(1000); // ten samples of two GPUs at the test's 0.1 s interval
+        long memoryCalls = fake.fake_nvml_memory_info_calls() - memoryBefore;
+        long samples = fake.fake_nvml_utilization_calls() - samplesBefore;
+        assertThat(samples).as("GPU samples in a second").isGreaterThanOrEqualTo(6);
+        // Total and used memory come from one query; the total, which does not change, is not queried again.
+        assertThat(memoryCalls).as("memory queries for %d GPU samples", samples).isBetween(samples - 2, samples + 2);
+    }
+
     private static List<String> awaitLine(String prefix) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {

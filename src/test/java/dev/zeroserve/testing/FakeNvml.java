@@ -23,6 +23,12 @@ public final class FakeNvml {
 
         /** How many nvmlInit_v2 calls have not been matched by nvmlShutdown. */
         int fake_nvml_initialised();
+
+        /** How many times nvmlDeviceGetMemoryInfo has been called, for any device. */
+        long fake_nvml_memory_info_calls();
+
+        /** How many times nvmlDeviceGetUtilizationRates has been called: once per GPU per sample. */
+        long fake_nvml_utilization_calls();
     }
 
     private FakeNvml() {
