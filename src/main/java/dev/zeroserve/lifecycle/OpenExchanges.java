@@ -1,10 +1,8 @@
 package dev.zeroserve.lifecycle;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,35 +35,52 @@ public class OpenExchanges {
      */
     private final AtomicInteger[] open = { new AtomicInteger(), new AtomicInteger() };
     private volatile int epoch;
-    /** Held weakly: a closed connection is collected without the close handler, which Quarkus may own. */
-    private final Set<HttpConnection> http2Connections = Collections.synchronizedSet(
-            Collections.newSetFromMap(new WeakHashMap<>()));
 
     /**
-     * Exchanges not yet ended, by connection. An exchange also ends when its connection closes: a body over the limit
+     * Connections that carried an exchange, until they close. A concurrent map, not a lock: every request passes here,
+     * on whichever event loop owns its connection.
+     */
+    private final Map<HttpConnection, Connection> connections = new ConcurrentHashMap<>();
+
+    /**
+     * A connection's exchanges not yet ended. An exchange also ends when its connection closes: a body over the limit
      * without a Content-Length is refused while it arrives and its connection closed, and the exchange's end handler
      * then never runs.
      */
-    private final Map<HttpConnection, Set<Exchange>> byConnection = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final class Connection {
+        final Set<Exchange> open = ConcurrentHashMap.newKeySet();
+        volatile boolean http2;
+        volatile boolean closed;
+
+        void close() {
+            closed = true;
+            List.copyOf(open).forEach(Exchange::end);
+        }
+    }
 
     /** One exchange, ended once, whichever of its end and its connection's close comes first. */
-    private final class Exchange {
+    private static final class Exchange {
         private final AtomicInteger counter;
-        private final HttpConnection connection;
+        private final Connection connection;
         private final AtomicBoolean ended = new AtomicBoolean();
 
-        Exchange(AtomicInteger counter, HttpConnection connection) {
+        Exchange(AtomicInteger counter, Connection connection) {
             this.counter = counter;
             this.connection = connection;
             counter.incrementAndGet();
+            if (connection != null) {
+                connection.open.add(this);
+                if (connection.closed) {
+                    end(); // closed before it could see this exchange
+                }
+            }
         }
 
         void end() {
             if (ended.compareAndSet(false, true)) {
                 counter.decrementAndGet();
-                Set<Exchange> open = byConnection.get(connection);
-                if (open != null) {
-                    open.remove(this);
+                if (connection != null) {
+                    connection.open.remove(this);
                 }
             }
         }
@@ -73,29 +88,37 @@ public class OpenExchanges {
 
     void count(@Observes Filters filters) {
         filters.register(context -> {
-            HttpConnection connection = context.request().connection();
-            Exchange exchange = new Exchange(open[epoch], connection);
-            openOn(connection).add(exchange);
-            context.addEndHandler(ended -> exchange.end());
-            if (context.request().version() == HttpVersion.HTTP_2) {
-                http2Connections.add(connection);
+            Connection connection = tracked(context.request().connection());
+            if (connection != null && context.request().version() == HttpVersion.HTTP_2) {
+                connection.http2 = true;
             }
+            Exchange exchange = new Exchange(open[epoch], connection);
+            context.addEndHandler(ended -> exchange.end());
             context.next();
         }, FIRST);
     }
 
-    /** The connection's open exchanges, ended all at once when it closes (one close listener per connection). */
-    private Set<Exchange> openOn(HttpConnection connection) {
-        return byConnection.computeIfAbsent(connection, added -> {
-            Set<Exchange> open = ConcurrentHashMap.newKeySet();
-            if (added instanceof ConnectionBase base) {
-                base.closeFuture().onComplete(closed -> {
-                    List.copyOf(open).forEach(Exchange::end);
-                    byConnection.remove(added);
-                });
-            }
-            return open;
+    /**
+     * The connection's state, with one close listener per connection that ends its open exchanges and forgets it;
+     * null for a connection whose close cannot be observed without taking its close handler, which Quarkus owns
+     * (every Vert.x 4 connection can be): its exchanges then end by their end handlers only.
+     */
+    private Connection tracked(HttpConnection connection) {
+        Connection known = connections.get(connection);
+        if (known != null || !(connection instanceof ConnectionBase base)) {
+            return known;
+        }
+        Connection created = new Connection();
+        known = connections.putIfAbsent(connection, created);
+        if (known != null) {
+            return known;
+        }
+        // Outside the map's update: a connection already closed completes the listener at once.
+        base.closeFuture().onComplete(closed -> {
+            connections.remove(connection);
+            created.close();
         });
+        return created;
     }
 
     /**
@@ -119,12 +142,10 @@ public class OpenExchanges {
      * @return whether every connection closed by itself within the timeout
      */
     public boolean closeHttp2Connections(long timeoutMillis) throws InterruptedException {
-        List<HttpConnection> connections;
-        synchronized (http2Connections) {
-            connections = List.copyOf(http2Connections);
-        }
+        List<HttpConnection> http2 = connections.entrySet().stream().filter(entry -> entry.getValue().http2)
+                .map(Map.Entry::getKey).toList();
         long start = System.nanoTime();
-        List<Future<Void>> closed = connections.stream()
+        List<Future<Void>> closed = http2.stream()
                 .map(connection -> connection.shutdown(timeoutMillis, TimeUnit.MILLISECONDS)).toList();
         try {
             Future.join(closed).toCompletionStage().toCompletableFuture().get(timeoutMillis + 1000,
