@@ -12,17 +12,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); protocol=${2:-grpc}; c=${3:-16}
 warmup=${WARMUP_SECONDS:-30}; record=${RECORD_SECONDS:-20}; port=${PORT:-18090}
-out=target/load-bench; java=${JAVA:-java}
+out=target/load-bench
 [ -f "$out/$protocol.body" ] || { echo "no $out/$protocol.body: run load-bench.sh first" >&2; exit 2; }
 jfr_file=$(realpath -m "$out/profile-${LABEL:-$(echo "$jar" | md5sum | cut -c1-6)}-$protocol-$c.jfr")
+. src/test/scripts/server.sh
 dir=$(mktemp -d)
-(cd "$dir" && exec "$java" ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "$dir/server.log" 2>&1) &
-pid=$!
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+launch_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
+pid=$server_pid
 trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "http://localhost:$port/q/health/ready"; do
-  kill -0 $pid 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+await_ready "$port" "$pid" "$dir/server.log"
 load() { # seconds; prints the number of requests answered
   if [ "$protocol" = grpc ]; then
     h2load -c 1 -m "$c" -D "$1" -d "$out/grpc.body" -H 'content-type: application/grpc' -H 'te: trailers' \

@@ -8,7 +8,8 @@
 #   src/test/scripts/isolation-check.sh JAR [JAR2 ...]      # JAVA_OPTS_1, JAVA_OPTS_2, ... per server
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-out=target/load-bench; seconds=${POISON_SECONDS:-15}; java=${JAVA:-java}
+out=target/load-bench; seconds=${POISON_SECONDS:-15}
+. src/test/scripts/server.sh
 [ -f "$out/json.body" ] || { echo "run load-bench.sh first: it writes $out/json.body" >&2; exit 2; }
 python3 - "$out/json.body" > "$out/poison.body" <<'PY'
 import json, sys
@@ -21,10 +22,9 @@ n=0
 for jar in "$@"; do
   n=$((n + 1)); port=$((18180 + n)); opts_var="JAVA_OPTS_$n"
   dir=$(mktemp -d)
-  (cd "$dir" && exec "$java" ${JAVA_OPTS:-} ${!opts_var:-} -Dquarkus.http.port=$port -jar "$(realpath "$jar")" \
-    > "$dir/server.log" 2>&1) &
-  pid=$!
-  until curl -sf -o /dev/null "http://localhost:$port/q/health/ready"; do sleep 0.1; done
+  # shellcheck disable=SC2086 # the option strings are lists of flags
+  start_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-} ${!opts_var:-}
+  pid=$server_pid
   url="http://localhost:$port/v2/models/all-minilm-l6-v2/infer"
   wrk -t 1 -c 8 -d "${seconds}s" -s "$out/json.lua" "$url" > "$dir/valid.out" 2>&1 &
   valid=$!

@@ -83,14 +83,28 @@ busy() {
 busy_before=$(busy)  # the ceiling needs a quiet machine; say whether it had one
 ceiling=""
 if [ "$CEILING_SECONDS" != 0 ]; then
-  log "in-process ONNX Runtime ceiling, $TOKENS tokens, ${CEILING_SECONDS}s per cell"
+  log "in-process ceilings (tensor, $TOKENS tokens; embeddings), ${CEILING_SECONDS}s per cell"
   ceiling=$("$JAVA" dev.zeroserve.bench.InProcessCeiling --seconds "$CEILING_SECONDS" \
     --tokens "$TOKENS" | grep '^ceiling ' | tee "$out/ceiling.txt")
 fi
+# What each cell is a ratio to, per pipeline (tensor for the v2 protocols, embeddings for /v1/embeddings): the best
+# rows/s of its ceiling cells, and its one-caller single-request p50.
+ceiling_field() { # pipeline, awk program over the ceiling's key=value fields v[...] of that pipeline's cells
+  [ -n "$ceiling" ] || { echo NA; return; }
+  echo "$ceiling" | awk -v pipeline="$1" \
+    "{ for (i = 2; i <= NF; i++) { split(\$i, kv, \"=\"); v[kv[1]] = kv[2] } if (v[\"pipeline\"] != pipeline) next; $2 }"
+}
+declare -A best_rows single_p50
+for pipeline in tensor embeddings; do
+  best_rows[$pipeline]=$(ceiling_field $pipeline 'if (v["rows_per_s"] > best) best = v["rows_per_s"] } END { print best + 0')
+  single_p50[$pipeline]=$(ceiling_field $pipeline 'if (v["batch"] == 1 && v["callers"] == 1) p50 = v["p50_ms"] }
+    END { print p50 == "" ? "NA" : p50')
+done
+pipeline_of() { [ "$1" = embeddings ] && echo embeddings || echo tensor; }
 
-# --- Servers: all at once, each on its own port, in its own empty working directory (Quarkus reads .env and
-# config/ from the working directory; none of this checkout's should leak in). ---
+# --- Servers: all at once, each on its own port (src/test/scripts/server.sh). ---
 unset CLASSPATH  # not for the servers
+. src/test/scripts/server.sh
 pids=()
 ports=()
 labels=()
@@ -109,24 +123,16 @@ for i in "${!jars[@]}"; do
   n=$((i + 1))
   port=$((BASE_PORT + i))
   opts_var="JAVA_OPTS_$n"
-  mkdir -p "$out/server-$n"
   # Label: server number and the checkout the jar comes from (…/<checkout>/target/quarkus-app/quarkus-run.jar).
   labels+=("s$n:$(basename "$(dirname "$(dirname "$(dirname "${jars[$i]}")")")")")
   ports+=("$port")
   # shellcheck disable=SC2086 # the option strings are lists of flags
-  (cd "$out/server-$n" && exec "$JAVA" ${JAVA_OPTS:-} ${!opts_var:-} -Dquarkus.http.port="$port" \
-    -jar "${jars[$i]}") > "$out/server-$n.log" 2>&1 &
-  pids+=("$!")
+  launch_server "${jars[$i]}" "$port" "$out/server-$n.log" ${JAVA_OPTS:-} ${!opts_var:-}
+  pids+=("$server_pid")
   log "server ${labels[$i]}: pid ${pids[$i]}, port $port, ${jars[$i]}"
 done
 for i in "${!pids[@]}"; do
-  for _ in $(seq 1200); do
-    curl -sf -o /dev/null "http://localhost:${ports[$i]}/q/health/ready" && break
-    kill -0 "${pids[$i]}" 2>/dev/null || { echo "server ${labels[$i]} exited; see $out/server-$((i + 1)).log" >&2; exit 1; }
-    sleep 0.1
-  done
-  curl -sf -o /dev/null "http://localhost:${ports[$i]}/q/health/ready" \
-    || { echo "server ${labels[$i]} not ready after 120 s; see $out/server-$((i + 1)).log" >&2; exit 1; }
+  await_ready "${ports[$i]}" "${pids[$i]}" "$out/server-$((i + 1)).log"
 done
 
 # --- Per protocol: the wrk Lua script (HTTP/1.1 POST of a body file) or h2load's arguments. ---
@@ -244,11 +250,12 @@ percentiles() {
 rss_mib() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- The cells, interleaved across servers. ---
-format="%-10s %5s  %-20s %9s %9s %9s %7s %8s %6s\n"
+format="%-10s %5s  %-20s %9s %9s %9s %7s %8s %6s %7s %8s\n"
 rows=()
 row() { rows+=("$(printf "$format" "$@")"); printf "$format" "$@"; }
 echo "protocol,concurrency,server,jar,rps,p50_ms,p99_ms,errors,rss_mib,tokens,seconds" > "$out/results.csv"
-printf "$format" protocol conc server rps p50_ms p99_ms errors rss_MiB vs_s1
+header=(protocol conc server rps p50_ms p99_ms errors rss_MiB vs_s1 x_ceil p50_over)
+printf "$format" "${header[@]}"
 for protocol in $PROTOCOLS; do
   for i in "${!pids[@]}"; do
     wait_idle "${ports[$i]}"
@@ -269,7 +276,12 @@ for protocol in $PROTOCOLS; do
       rss=$(rss_mib "${pids[$i]}")
       [ -n "$first_rps" ] || first_rps=$rps
       ratio=$(awk -v a="$rps" -v b="$first_rps" 'BEGIN { print (b > 0 ? sprintf("%.2f", a / b) : "NA") }')
-      row "$protocol" "$c" "${labels[$i]}" "$rps" "$p50" "$p99" "$errors" "$rss" "$ratio"
+      # Throughput as a ratio to the best in-process rows/s; at c=1 the p50 over the in-process one (ms).
+      pipeline=$(pipeline_of "$protocol")
+      x_ceil=$(awk -v a="$rps" -v b="${best_rows[$pipeline]}" 'BEGIN { print (b > 0 ? sprintf("%.2f", a / b) : "NA") }')
+      p50_over=$(awk -v a="$p50" -v b="${single_p50[$pipeline]}" -v c="$c" \
+        'BEGIN { print (c == 1 && a != "NA" && b != "NA" ? sprintf("%+.2f", a - b) : "-") }')
+      row "$protocol" "$c" "${labels[$i]}" "$rps" "$p50" "$p99" "$errors" "$rss" "$ratio" "$x_ceil" "$p50_over"
       echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" >> "$out/results.csv"
     done
   done
@@ -282,13 +294,18 @@ echo
 echo "Zeroserve load, $TOKENS tokens (embeddings: one ~12-token sentence), ${SECONDS_PER_CELL}s per cell, warm-up" \
   "${WARMUP_SECONDS}s. CPU busy without us: $busy_before before the ceiling, $busy_after after the servers stopped" \
   "(well above 0 means something else shared the cores):"
-printf "$format" protocol conc server rps p50_ms p99_ms errors rss_MiB vs_s1
+echo "x_ceil: req/s over the best in-process rows/s (tensor ${best_rows[tensor]}, embeddings" \
+  "${best_rows[embeddings]}); p50_over: c=1 p50 minus the in-process single-request p50 (tensor" \
+  "${single_p50[tensor]} ms, embeddings ${single_p50[embeddings]} ms)."
+printf "$format" "${header[@]}"
 printf '%s\n' "${rows[@]}"
 if [ -n "$ceiling" ]; then
   echo
-  echo "In-process ONNX Runtime ceiling, $TOKENS tokens (no server; rows/s = calls/s x batch):"
+  echo "In-process ceilings (no server; tensor: ONNX Runtime on $TOKENS tokens; embeddings: tokenizer, ONNX Runtime and"
+  echo "pooling on the embeddings cells' sentence; rows/s = calls/s x batch):"
   echo "$ceiling" | awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "  batch %-3s callers %s  %9.1f calls/s  %9.1f rows/s  p50 %7.3f ms  p99 %7.3f ms\n",
-      v["batch"], v["callers"], v["calls_per_s"], v["rows_per_s"], v["p50_ms"], v["p99_ms"] }'
+    printf "  %-10s %3s tokens  batch %-3s callers %s x %s threads  %9.1f calls/s  %9.1f rows/s  p50 %7.3f ms  p99 %7.3f ms\n",
+      v["pipeline"], v["tokens"], v["batch"], v["callers"], v["threads"], v["calls_per_s"], v["rows_per_s"],
+      v["p50_ms"], v["p99_ms"] }'
 fi
 echo "wrote $out/results.csv"

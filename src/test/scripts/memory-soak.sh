@@ -52,10 +52,12 @@ request = function()
   return wrk.format("POST", "/v1/embeddings", { ["Content-Type"] = "application/json" }, bodies[next])
 end
 LUA
-(cd "$dir" && exec ${JAVA:-java} ${JAVA_OPTS:-} -Dquarkus.http.port=$port -jar "$jar" > server.log 2>&1) &
-pid=$!
+. src/test/scripts/server.sh
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+launch_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
+pid=$server_pid
 trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "http://localhost:$port/q/health/ready"; do sleep 0.1; done
+await_ready "$port" "$pid" "$dir/server.log"
 rss() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$pid/status"; }
 echo "RSS when ready: $(rss) MiB"
 seconds=$((minutes * 60))

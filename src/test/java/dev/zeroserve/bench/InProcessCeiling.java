@@ -1,23 +1,35 @@
 package dev.zeroserve.bench;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import ai.onnxruntime.OrtSession;
 import dev.zeroserve.testing.BundledModelRequests;
+import dev.zeroserve.testing.DirectEmbeddings;
 import dev.zeroserve.testing.DirectOnnxRuntime;
+import dev.zeroserve.testing.Sentences;
 
 /**
- * The in-process ONNX Runtime ceiling for the bundled model, with no server in between: one session opened as
- * {@link DirectOnnxRuntime} does (default options), called by closed-loop callers with batches of copies of one
- * sequence of {@code tokens} ids. Batch 1 with one caller is the single-request figure (calls/s and p50); the others
- * give the rows per second that batching and parallel callers reach. {@code src/test/scripts/load-bench.sh} runs it
- * before it starts the servers, so nothing else competes for the cores.
+ * The in-process ceilings for the bundled model, with no server in between, measured by closed-loop callers in the
+ * two layouts a machine of N cores allows — one caller whose calls use all N cores (ONNX Runtime's default threads,
+ * spinning on), and N callers of one thread each — at each batch size:
+ * <ul>
+ * <li>{@code tensor}: ONNX Runtime alone on batches of copies of one sequence of {@code tokens} ids (the v2
+ * protocols' ceiling);
+ * <li>{@code embeddings}: the whole text pipeline of {@link DirectEmbeddings} on copies of {@link Sentences#SHORT},
+ * the text {@code load-bench.sh} sends: tokenizer, ONNX Runtime, mean pooling and normalisation (the ceiling of
+ * {@code /v1/embeddings}).
+ * </ul>
+ * Batch 1 with one caller is the single-request figure (calls/s and p50); the best rows/s over a pipeline's cells is
+ * the ceiling a server's throughput is a ratio to. {@code src/test/scripts/load-bench.sh} runs it before it starts the
+ * servers, so nothing else competes for the cores.
  *
- * <p>Prints one line per cell, {@code ceiling tokens=16 batch=8 callers=2 calls_per_s=... rows_per_s=... p50_ms=...
- * p99_ms=...}. Options: {@code --seconds 10 --warmup 3 --tokens 16 --batches 1,8,32 --callers 1,2}.
+ * <p>Prints one line per cell, {@code ceiling pipeline=tensor tokens=16 batch=8 callers=2 threads=1 calls_per_s=...
+ * rows_per_s=... p50_ms=... p99_ms=...}. Options: {@code --seconds 10 --warmup 1} (before each cell) {@code --tokens 16
+ * --batches 1,8,32}.
  */
 public final class InProcessCeiling {
     private InProcessCeiling() {
@@ -26,29 +38,48 @@ public final class InProcessCeiling {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = ProtocolBench.options(args);
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "10"));
-        double warmup = Double.parseDouble(options.getOrDefault("warmup", "3"));
+        double warmup = Double.parseDouble(options.getOrDefault("warmup", "1"));
         int tokens = Integer.parseInt(options.getOrDefault("tokens", "16"));
         int[] batches = ProtocolBench.ints(options.getOrDefault("batches", "1,8,32"));
-        int[] callers = ProtocolBench.ints(options.getOrDefault("callers", "1,2"));
+        int cores = Runtime.getRuntime().availableProcessors();
         long[] ids = BundledModelRequests.tokenIds(tokens);
 
-        try (OrtSession session = DirectOnnxRuntime.openBundledModel()) {
-            // The JIT and ONNX Runtime's first runs (allocations, thread pool start) before anything is measured.
-            ProtocolBench.timed(2, warmup, () -> DirectOnnxRuntime.lastHiddenState(session, ids, 8));
+        try (OrtSession wide = DirectOnnxRuntime.openBundledModel(cores);
+                OrtSession narrow = DirectOnnxRuntime.openBundledModel(1)) {
             for (int batch : batches) {
-                for (int callerCount : callers) {
-                    ProtocolBench.Client call = () -> DirectOnnxRuntime.lastHiddenState(session, ids, batch);
-                    ProtocolBench.timed(callerCount, Math.min(1.0, seconds / 5), call);
-                    long start = System.nanoTime();
-                    List<double[]> perCaller = ProtocolBench.timed(callerCount, seconds, call);
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    double[] millis = perCaller.stream().flatMapToDouble(Arrays::stream).toArray();
-                    double calls = millis.length / elapsed;
-                    System.out.printf(Locale.ROOT, "ceiling tokens=%d batch=%d callers=%d calls_per_s=%.1f "
-                            + "rows_per_s=%.1f p50_ms=%.3f p99_ms=%.3f%n", tokens, batch, callerCount, calls,
-                            calls * batch, Percentiles.of(millis, 50), Percentiles.of(millis, 99));
-                }
+                Cell cell = new Cell("tensor", tokens, batch, cores, seconds);
+                cell.measure(1, () -> DirectOnnxRuntime.lastHiddenState(wide, ids, batch), warmup);
+                cell.measure(cores, () -> DirectOnnxRuntime.lastHiddenState(narrow, ids, batch), warmup);
             }
+        }
+        try (DirectEmbeddings wide = new DirectEmbeddings(cores); DirectEmbeddings narrow = new DirectEmbeddings(1)) {
+            int textTokens = wide.tokenIds(Sentences.SHORT).length;
+            for (int batch : batches) {
+                List<String> texts = Collections.nCopies(batch, Sentences.SHORT);
+                Cell cell = new Cell("embeddings", textTokens, batch, cores, seconds);
+                cell.measure(1, () -> wide.embedTexts(texts), warmup);
+                cell.measure(cores, () -> narrow.embedTexts(texts), warmup);
+            }
+        }
+    }
+
+    /** One pipeline at one batch size; {@code callers} 1 runs on all cores, more on one thread each. */
+    private record Cell(String pipeline, int tokens, int batch, int cores, double seconds) {
+        void measure(int callers, ProtocolBench.Client call, double warmup) throws Exception {
+            if (callers > 1 && cores == 1) {
+                return; // one core: the two layouts are the same
+            }
+            // The JIT and ONNX Runtime's first runs (allocations, thread pool start) before anything is measured.
+            ProtocolBench.timed(callers, warmup, call);
+            long start = System.nanoTime();
+            List<double[]> perCaller = ProtocolBench.timed(callers, seconds, call);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double[] millis = perCaller.stream().flatMapToDouble(Arrays::stream).toArray();
+            double calls = millis.length / elapsed;
+            System.out.printf(Locale.ROOT, "ceiling pipeline=%s tokens=%d batch=%d callers=%d threads=%d "
+                    + "calls_per_s=%.1f rows_per_s=%.1f p50_ms=%.3f p99_ms=%.3f%n", pipeline, tokens, batch, callers,
+                    callers == 1 ? cores : 1, calls, calls * batch, Percentiles.of(millis, 50),
+                    Percentiles.of(millis, 99));
         }
     }
 }

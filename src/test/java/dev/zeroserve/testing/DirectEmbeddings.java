@@ -38,6 +38,16 @@ public final class DirectEmbeddings implements AutoCloseable {
     }
 
     public DirectEmbeddings() throws OrtException {
+        this(DirectOnnxRuntime.openBundledModel());
+    }
+
+    /** The same with ONNX Runtime's defaults but {@code intraOpThreads} threads per call. */
+    public DirectEmbeddings(int intraOpThreads) throws OrtException {
+        this(DirectOnnxRuntime.openBundledModel(intraOpThreads));
+    }
+
+    private DirectEmbeddings(OrtSession session) {
+        this.session = session;
         try (InputStream json = DirectEmbeddings.class.getClassLoader()
                 .getResourceAsStream("all-minilm-l6-v2-q-tokenizer.json")) {
             tokenizer = HuggingFaceTokenizer.newInstance(json, Map.of("padding", "false", "truncation", "true",
@@ -45,7 +55,6 @@ public final class DirectEmbeddings implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        session = DirectOnnxRuntime.openBundledModel();
     }
 
     public long[] tokenIds(String text) {
@@ -58,6 +67,15 @@ public final class DirectEmbeddings implements AutoCloseable {
 
     public float[] embedTokens(long[] ids) throws OrtException {
         return embedBatch(List.of(ids)).get(0);
+    }
+
+    /** Texts tokenized one by one and run as one batch ({@link #embedBatch}). */
+    public List<float[]> embedTexts(List<String> texts) throws OrtException {
+        List<long[]> rows = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            rows.add(tokenIds(text));
+        }
+        return embedBatch(rows);
     }
 
     /**

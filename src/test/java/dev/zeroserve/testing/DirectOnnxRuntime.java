@@ -24,8 +24,19 @@ public final class DirectOnnxRuntime {
 
     /** A session on the model file exactly as the Maven Central jar carries it, with default options. */
     public static OrtSession openBundledModel() throws OrtException {
+        return openBundledModel(new OrtSession.SessionOptions());
+    }
+
+    /** The same with ONNX Runtime's defaults but {@code intraOpThreads} threads per call. */
+    public static OrtSession openBundledModel(int intraOpThreads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(intraOpThreads);
+        return openBundledModel(options);
+    }
+
+    private static OrtSession openBundledModel(OrtSession.SessionOptions options) throws OrtException {
         try (InputStream in = DirectOnnxRuntime.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2-q.onnx")) {
-            return OrtEnvironment.getEnvironment().createSession(in.readAllBytes(), new OrtSession.SessionOptions());
+            return OrtEnvironment.getEnvironment().createSession(in.readAllBytes(), options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
