@@ -6,8 +6,8 @@ import java.math.BigInteger;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
- * Writes a float as the shortest decimal that reads back as the same float, into a char array, without allocating:
- * JSON responses carry thousands of floats, and a String per value was most of their cost. The digits come from Ulf
+ * Writes a float as the shortest decimal that reads back as the same float, as ASCII into a byte array, without
+ * allocating: JSON responses carry thousands of floats, and a String per value was most of their cost. The digits come from Ulf
  * Adams' Ryū algorithm (PLDI 2018) for 32-bit floats; the layout is {@link Float#toString(float)}'s ("1.0", "0.001",
  * "1.0E7", "1.0E-8"), which JSON parsers read as numbers.
  */
@@ -22,8 +22,15 @@ public final class FloatText {
     private static final int POW5_BITCOUNT = 61;
     private static final long[] POW5_INV_SPLIT = new long[31];
     private static final long[] POW5_SPLIT = new long[47];
+    private static final int[] POW10 = { 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000 };
+    /** "00" to "99": digits are written two at a time, halving the divisions. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
 
     static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
         // The multipliers 2^k / 5^i (rounded up) and 5^i / 2^k, exactly, instead of transcribed tables.
         for (int i = 0; i < POW5_SPLIT.length; i++) {
             BigInteger pow = BigInteger.valueOf(5).pow(i);
@@ -39,8 +46,8 @@ public final class FloatText {
     private FloatText() {
     }
 
-    /** Writes {@code value} at {@code offset} and returns the number of chars written (at most {@link #MAX_LENGTH}). */
-    public static int write(float value, char[] out, int offset) {
+    /** Writes {@code value} at {@code offset} and returns the number of bytes written (at most {@link #MAX_LENGTH}). */
+    public static int write(float value, byte[] out, int offset) {
         int bits = Float.floatToRawIntBits(value);
         int ieeeMantissa = bits & ((1 << MANTISSA_BITS) - 1);
         int ieeeExponent = (bits >>> MANTISSA_BITS) & ((1 << EXPONENT_BITS) - 1);
@@ -65,19 +72,31 @@ public final class FloatText {
     }
 
     /**
-     * Writes {@code value} as a JSON number through {@code json}, using {@code scratch} (of {@link #MAX_LENGTH} chars)
-     * for its text; NaN and infinities go through the generator, which writes them as its features say.
+     * Writes {@code value} as a JSON number through {@code json}, for a generator whose output bytes are not at hand;
+     * NaN and infinities go through the generator, which writes them as its features say.
      */
-    public static void writeJson(JsonGenerator json, float value, char[] scratch) throws IOException {
-        if (Float.isFinite(value)) {
-            json.writeRawValue(scratch, 0, write(value, scratch, 0));
-        } else {
+    public static void writeJson(JsonGenerator json, float value, Scratch scratch) throws IOException {
+        if (!Float.isFinite(value)) {
             json.writeNumber(value);
+            return;
         }
+        int length = write(value, scratch.bytes, 0);
+        for (int i = 0; i < length; i++) {
+            scratch.chars[i] = (char) scratch.bytes[i];
+        }
+        json.writeRawValue(scratch.chars, 0, length);
     }
 
-    private static int copy(String text, char[] out, int at) {
-        text.getChars(0, text.length(), out, at);
+    /** Room for one value's text, reused across the values of one array. */
+    public static final class Scratch {
+        private final byte[] bytes = new byte[MAX_LENGTH];
+        private final char[] chars = new char[MAX_LENGTH];
+    }
+
+    private static int copy(String text, byte[] out, int at) {
+        for (int i = 0; i < text.length(); i++) {
+            out[at + i] = (byte) text.charAt(i);
+        }
         return text.length();
     }
 
@@ -193,7 +212,7 @@ public final class FloatText {
     }
 
     /** {@code digits × 10^exponent} laid out as {@link Float#toString(float)} does. */
-    private static int layout(int digits, int exponent, char[] out, int at) {
+    private static int layout(int digits, int exponent, byte[] out, int at) {
         int length = decimalLength(digits);
         // The position of the decimal point relative to the first digit: value = 0.d1d2... × 10^point.
         int point = length + exponent;
@@ -224,43 +243,46 @@ public final class FloatText {
     }
 
     /** The digits with a decimal point after the first {@code integerDigits} of them, padding with zeros. */
-    private static int writeDigits(int digits, int length, char[] out, int at, int integerDigits) {
-        int end = at + Math.max(length, integerDigits) + 1 + (length > integerDigits ? 0 : 1);
-        // Fill from the right: fraction (or ".0"), then the integer part.
-        int pos = end;
-        int value = digits;
+    private static int writeDigits(int digits, int length, byte[] out, int at, int integerDigits) {
         int fractionDigits = length - integerDigits;
         if (fractionDigits <= 0) {
-            out[--pos] = '0';
-            out[--pos] = '.';
+            // 1.0, 1200.0: the digits, the zeros after them, ".0"
+            int end = writeInteger(digits, length, out, at);
             for (int z = fractionDigits; z < 0; z++) {
-                out[--pos] = '0';
+                out[end++] = '0';
             }
-        } else {
-            for (int f = 0; f < fractionDigits; f++) {
-                out[--pos] = (char) ('0' + value % 10);
-                value /= 10;
-            }
-            out[--pos] = '.';
+            out[end++] = '.';
+            out[end++] = '0';
+            return end;
         }
-        while (pos > at) {
-            out[--pos] = (char) ('0' + value % 10);
-            value /= 10;
-        }
-        return end;
+        // 1.25, 123.456: the integer part, the point, the fraction with its leading zeros
+        int scale = POW10[fractionDigits];
+        int integer = digits / scale;
+        int end = writeInteger(integer, integerDigits, out, at);
+        out[end++] = '.';
+        return writeInteger(digits - integer * scale, fractionDigits, out, end);
     }
 
-    private static int writeInteger(int value, int length, char[] out, int at) {
-        for (int pos = at + length - 1; pos >= at; pos--) {
-            out[pos] = (char) ('0' + value % 10);
-            value /= 10;
+    /** {@code value} in exactly {@code length} digits, with leading zeros where it has fewer. */
+    private static int writeInteger(int value, int length, byte[] out, int at) {
+        int pos = at + length;
+        while (pos - at >= 2) {
+            int rest = value / 100;
+            int pair = (value - rest * 100) << 1;
+            out[--pos] = DIGIT_PAIRS[pair + 1];
+            out[--pos] = DIGIT_PAIRS[pair];
+            value = rest;
+        }
+        if (pos > at) {
+            out[--pos] = (byte) ('0' + value);
         }
         return at + length;
     }
 
+    /** Digits of a value below 10^9 (a float has at most 9 significant digits). */
     private static int decimalLength(int value) {
         int length = 1;
-        for (int bound = 10; length < 10 && value >= bound; bound *= 10) {
+        while (length < POW10.length && value >= POW10[length]) {
             length++;
         }
         return length;

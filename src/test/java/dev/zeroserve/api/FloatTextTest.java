@@ -2,14 +2,15 @@ package dev.zeroserve.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
 class FloatTextTest {
     private static String text(float value) {
-        char[] out = new char[FloatText.MAX_LENGTH];
-        return new String(out, 0, FloatText.write(value, out, 0));
+        byte[] out = new byte[FloatText.MAX_LENGTH];
+        return new String(out, 0, FloatText.write(value, out, 0), StandardCharsets.US_ASCII);
     }
 
     @Test

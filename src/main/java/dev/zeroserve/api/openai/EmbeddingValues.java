@@ -22,7 +22,7 @@ public final class EmbeddingValues extends StdSerializer<Object> {
             json.writeString((String) value);
             return;
         }
-        char[] scratch = new char[FloatText.MAX_LENGTH];
+        FloatText.Scratch scratch = new FloatText.Scratch();
         json.writeStartArray(vector, vector.length);
         for (float element : vector) {
             FloatText.writeJson(json, element, scratch);

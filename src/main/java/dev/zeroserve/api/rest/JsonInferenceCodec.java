@@ -1,6 +1,5 @@
 package dev.zeroserve.api.rest;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,6 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 import ai.onnxruntime.platform.Fp16Conversions;
-import dev.zeroserve.api.FloatText;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
@@ -399,7 +397,7 @@ final class JsonInferenceCodec {
             }
             anyBinary |= binary[i];
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(estimateJsonSize(response, binary));
+        JsonBody out = new JsonBody(estimateJsonSize(response, binary));
         try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
             json.writeStringField("model_name", response.modelName());
@@ -421,7 +419,7 @@ final class JsonInferenceCodec {
                     json.writeEndObject();
                 } else {
                     json.writeFieldName("data");
-                    writeData(json, output);
+                    writeData(json, out, output);
                 }
                 json.writeEndObject();
             }
@@ -443,7 +441,7 @@ final class JsonInferenceCodec {
                     + size + " bytes, more than one HTTP response body can hold");
         }
         // Blobs are copied once, straight into the body after the JSON header.
-        byte[] body = Arrays.copyOf(out.toByteArray(), (int) size);
+        byte[] body = out.toByteArray((int) size);
         int offset = jsonLength;
         for (int i = 0; i < binary.length; i++) {
             if (binary[i]) {
@@ -463,9 +461,19 @@ final class JsonInferenceCodec {
         return (int) Math.min(size, 64 << 20);
     }
 
-    private static void writeData(JsonGenerator json, Tensor tensor) throws IOException {
+    private static void writeData(JsonGenerator json, JsonBody body, Tensor tensor) throws IOException {
         ByteBuffer data = tensor.data();
         int count = (int) tensor.elementCount();
+        switch (tensor.dataType()) {
+            case FP16 -> body.writeFloatArray(json, count, i -> Fp16Conversions.fp16ToFloat(data.getShort(i * 2)));
+            case BF16 -> body.writeFloatArray(json, count, i -> Fp16Conversions.bf16ToFloat(data.getShort(i * 2)));
+            case FP32 -> body.writeFloatArray(json, count, i -> data.getFloat(i * 4));
+            default -> writeOtherData(json, tensor, data, count);
+        }
+    }
+
+    private static void writeOtherData(JsonGenerator json, Tensor tensor, ByteBuffer data, int count)
+            throws IOException {
         json.writeStartArray();
         switch (tensor.dataType()) {
             case BOOL -> {
@@ -513,24 +521,6 @@ final class JsonInferenceCodec {
                     json.writeNumber(Long.toUnsignedString(data.getLong(i * 8)));
                 }
             }
-            case FP16 -> {
-                char[] scratch = new char[FloatText.MAX_LENGTH];
-                for (int i = 0; i < count; i++) {
-                    FloatText.writeJson(json, Fp16Conversions.fp16ToFloat(data.getShort(i * 2)), scratch);
-                }
-            }
-            case BF16 -> {
-                char[] scratch = new char[FloatText.MAX_LENGTH];
-                for (int i = 0; i < count; i++) {
-                    FloatText.writeJson(json, Fp16Conversions.bf16ToFloat(data.getShort(i * 2)), scratch);
-                }
-            }
-            case FP32 -> {
-                char[] scratch = new char[FloatText.MAX_LENGTH];
-                for (int i = 0; i < count; i++) {
-                    FloatText.writeJson(json, data.getFloat(i * 4), scratch);
-                }
-            }
             case FP64 -> {
                 for (int i = 0; i < count; i++) {
                     json.writeNumber(data.getDouble(i * 8));
@@ -541,6 +531,7 @@ final class JsonInferenceCodec {
                     json.writeString(new String(element, StandardCharsets.UTF_8));
                 }
             }
+            default -> throw new IllegalStateException(tensor.dataType() + " is written as floats");
         }
         json.writeEndArray();
     }

@@ -124,6 +124,35 @@ class JsonInferenceCodecTest {
     }
 
     @Test
+    void floatOutputsAreWrittenInPlaceBetweenTheOthers() {
+        // Float arrays are written into the body beside Jackson's generator: the text must come out whole and in order.
+        InferenceResponse response = new InferenceResponse("m", "1", null, List.of(
+                decodeOne("FP32", "[3]", "[0.5,-1e-8,\"NaN\"]"), decodeOne("INT64", "[2]", "[1,2]"),
+                decodeOne("BF16", "[1]", "[2.5]"), decodeOne("FP32", "[0]", "[]")));
+        byte[] body = JsonInferenceCodec.encodeResponse(response, decode("{\"inputs\":[]}")).body();
+        assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo("{\"model_name\":\"m\",\"model_version\":\"1\","
+                + "\"outputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[3],\"data\":[0.5,-1.0E-8,\"NaN\"]},"
+                + "{\"name\":\"x\",\"datatype\":\"INT64\",\"shape\":[2],\"data\":[1,2]},"
+                + "{\"name\":\"x\",\"datatype\":\"BF16\",\"shape\":[1],\"data\":[2.5]},"
+                + "{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[0],\"data\":[]}]}");
+    }
+
+    @Test
+    void aLargeFloatOutputGrowsTheBodyAndReadsBack() throws Exception {
+        int count = 100_000; // past the body's first estimate of 12 bytes a value: -1.2345678E-20 is 14
+        ByteBuffer data = ByteBuffer.allocate(count * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+            data.putFloat(i * 4, -1.2345678e-20f * (i + 1));
+        }
+        Tensor tensor = Tensor.of("y", DataType.FP32, new long[] { count }, data);
+        JsonNode values = roundTrip(tensor);
+        assertThat(values.size()).isEqualTo(count);
+        for (int i = 0; i < count; i += 997) {
+            assertThat(values.get(i).floatValue()).isEqualTo(-1.2345678e-20f * (i + 1));
+        }
+    }
+
+    @Test
     void responseEchoesIdAndVersion() throws Exception {
         JsonNode json = MAPPER.readTree(JsonInferenceCodec.encodeResponse(new InferenceResponse("m", "2", "req-9",
                 List.of(decodeOne("INT32", "[1,2]", "[1,2]"))), decode("{\"inputs\":[]}")).body());
