@@ -2,12 +2,15 @@ package dev.zeroserve.api.rest;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
 import dev.zeroserve.api.FloatText;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * A JSON response body in memory: Jackson's generator writes its structure, and float tensors are written straight
@@ -56,8 +59,23 @@ final class JsonBody extends ByteArrayOutputStream {
         count = at;
     }
 
-    /** The body in an array of {@code length} bytes, at least its size: the rest is the caller's to fill. */
-    byte[] toByteArray(int length) {
-        return Arrays.copyOf(buf, length);
+    /** Room for {@code more} bytes after the body, so that what follows is copied into it once. */
+    void reserve(int more) {
+        if (buf.length - count < more) {
+            buf = Arrays.copyOf(buf, count + more);
+        }
+    }
+
+    /** Appends a tensor's bytes (Triton's binary data after the JSON header). */
+    void append(ByteBuffer data) {
+        int length = data.remaining();
+        reserve(length);
+        data.get(data.position(), buf, count, length);
+        count += length;
+    }
+
+    /** The body, wrapped rather than copied, for the HTTP response. */
+    Buffer toBuffer() {
+        return Buffer.buffer(Unpooled.wrappedBuffer(buf, 0, count));
     }
 }

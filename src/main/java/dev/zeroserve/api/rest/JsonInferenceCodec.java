@@ -21,6 +21,8 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 import ai.onnxruntime.platform.Fp16Conversions;
+import io.vertx.core.buffer.Buffer;
+
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
@@ -376,7 +378,7 @@ final class JsonInferenceCodec {
      *
      * @param jsonLength the length of the JSON header when binary blobs follow it, else -1
      */
-    record EncodedResponse(byte[] body, int jsonLength) {
+    record EncodedResponse(Buffer body, int jsonLength) {
         boolean hasBinary() {
             return jsonLength >= 0;
         }
@@ -429,7 +431,7 @@ final class JsonInferenceCodec {
             throw new IllegalStateException("writing JSON to memory failed", e);
         }
         if (!anyBinary) {
-            return new EncodedResponse(out.toByteArray(), -1);
+            return new EncodedResponse(out.toBuffer(), -1);
         }
         int jsonLength = out.size();
         long size = jsonLength;
@@ -441,16 +443,13 @@ final class JsonInferenceCodec {
                     + size + " bytes, more than one HTTP response body can hold");
         }
         // Blobs are copied once, straight into the body after the JSON header.
-        byte[] body = out.toByteArray((int) size);
-        int offset = jsonLength;
+        out.reserve((int) size - jsonLength);
         for (int i = 0; i < binary.length; i++) {
             if (binary[i]) {
-                Tensor output = response.outputs().get(i);
-                output.data().get(0, body, offset, output.byteSize());
-                offset += output.byteSize();
+                out.append(response.outputs().get(i).data());
             }
         }
-        return new EncodedResponse(body, jsonLength);
+        return new EncodedResponse(out.toBuffer(), jsonLength);
     }
 
     private static int estimateJsonSize(InferenceResponse response, boolean[] binary) {
