@@ -7,7 +7,7 @@
 #
 # All servers run at once, each on its own port; cells are interleaved (for each protocol and concurrency: server 1,
 # then server 2, ...) so the ratios between servers come from one run on one machine state. Before the servers
-# start it measures the in-process ONNX Runtime ceiling (InProcessCeiling) on the idle machine, for reference.
+# start it measures the in-process ceilings (InProcessCeiling) on the idle machine, and again after they stop.
 #
 # Environment: SECONDS_PER_CELL (15), WARMUP_SECONDS (30, per protocol per server: C2 needs tens of seconds),
 # WARMUP_CONCURRENCY (16), CONCURRENCY ("1 16 64"), PROTOCOLS ("json binary grpc embeddings"), TOKENS (16, for the
@@ -68,8 +68,11 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$out/classpath.txt" ]; then
 fi
 # The classpath goes in CLASSPATH, not -cp: ONNX Runtime 1.29's native start-up crashes (SIGSEGV, no hs_err) when
 # the process's command line is longer than about 4 KiB, and the test classpath is ~27 KiB.
-export CLASSPATH="target/test-classes:target/classes:$(cat "$out/classpath.txt")"
-"$JAVA" dev.zeroserve.bench.LoadBodies "$out" "$TOKENS" >&2
+helpers() { # main class and arguments of a helper: run on the test classpath (the servers get none)
+  CLASSPATH="target/test-classes:target/classes:$(cat "$out/classpath.txt")" "$JAVA" \
+    -Djava.util.logging.manager=org.jboss.logmanager.LogManager "$@"
+}
+helpers dev.zeroserve.bench.LoadBodies "$out" "$TOKENS" >&2
 
 # --- In-process ceiling, first, while nothing else runs: the servers are not started yet. ---
 # CPU in use by anything at all over 2 s, in % of all cores: whether the machine is quiet enough to measure on.
@@ -80,30 +83,40 @@ busy() {
     for (i = 2; i <= n; i++) { t += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
     printf "%.0f%%", 100 * (t - idle) / t }'
 }
-busy_before=$(busy)  # the ceiling needs a quiet machine; say whether it had one
-ceiling=""
-if [ "$CEILING_SECONDS" != 0 ]; then
+measure_ceiling() { # the in-process ceiling's cell lines, or nothing when CEILING_SECONDS is 0
+  [ "$CEILING_SECONDS" != 0 ] || return 0
   log "in-process ceilings (tensor, $TOKENS tokens; embeddings), ${CEILING_SECONDS}s per cell"
-  ceiling=$("$JAVA" dev.zeroserve.bench.InProcessCeiling --seconds "$CEILING_SECONDS" \
-    --tokens "$TOKENS" | grep '^ceiling ' | tee "$out/ceiling.txt")
-fi
+  helpers dev.zeroserve.bench.InProcessCeiling --seconds "$CEILING_SECONDS" --tokens "$TOKENS" | grep '^ceiling '
+}
+busy_before=$(busy)  # the ceiling needs a quiet machine; say whether it had one
+ceiling_before=$(measure_ceiling | tee "$out/ceiling-before.txt")
 # What each cell is a ratio to, per pipeline (tensor for the v2 protocols, embeddings for /v1/embeddings): the best
-# rows/s of its ceiling cells, and its one-caller single-request p50.
-ceiling_field() { # pipeline, awk program over the ceiling's key=value fields v[...] of that pipeline's cells
-  [ -n "$ceiling" ] || { echo NA; return; }
-  echo "$ceiling" | awk -v pipeline="$1" \
-    "{ for (i = 2; i <= NF; i++) { split(\$i, kv, \"=\"); v[kv[1]] = kv[2] } if (v[\"pipeline\"] != pipeline) next; $2 }"
+# rows/s of its ceiling cells, and its one-caller single-request p50. While the cells run, the ceiling measured
+# before them; in the summary, the mean of that and the ceiling measured again after them, as the machine's speed
+# drifts over a run of many minutes (both are printed).
+ceiling_field() { # ceiling lines, pipeline, awk program over the key=value fields v[...] of that pipeline's cells
+  [ -n "$1" ] || { echo NA; return; }
+  echo "$1" | awk -v pipeline="$2" \
+    "{ for (i = 2; i <= NF; i++) { split(\$i, kv, \"=\"); v[kv[1]] = kv[2] } if (v[\"pipeline\"] != pipeline) next; $3 }"
 }
 declare -A best_rows single_p50
-for pipeline in tensor embeddings; do
-  best_rows[$pipeline]=$(ceiling_field $pipeline 'if (v["rows_per_s"] > best) best = v["rows_per_s"] } END { print best + 0')
-  single_p50[$pipeline]=$(ceiling_field $pipeline 'if (v["batch"] == 1 && v["callers"] == 1) p50 = v["p50_ms"] }
-    END { print p50 == "" ? "NA" : p50')
-done
+references() { # ceiling lines [more ceiling lines]: best_rows and single_p50 per pipeline, averaged over the sets
+  local pipeline set best p50
+  for pipeline in tensor embeddings; do
+    best=(); p50=()
+    for set in "$@"; do
+      best+=("$(ceiling_field "$set" $pipeline 'if (v["rows_per_s"] > best) best = v["rows_per_s"] } END { print best + 0')")
+      p50+=("$(ceiling_field "$set" $pipeline 'if (v["batch"] == 1 && v["callers"] == 1) p50 = v["p50_ms"] }
+        END { print p50 == "" ? "NA" : p50')")
+    done
+    best_rows[$pipeline]=$(printf '%s\n' "${best[@]}" | awk '$1 != "NA" { s += $1; n++ } END { print n ? sprintf("%.1f", s / n) : "NA" }')
+    single_p50[$pipeline]=$(printf '%s\n' "${p50[@]}" | awk '$1 != "NA" { s += $1; n++ } END { print n ? sprintf("%.3f", s / n) : "NA" }')
+  done
+}
+references "$ceiling_before"
 pipeline_of() { [ "$1" = embeddings ] && echo embeddings || echo tensor; }
 
 # --- Servers: all at once, each on its own port (src/test/scripts/server.sh). ---
-unset CLASSPATH  # not for the servers
 . src/test/scripts/server.sh
 pids=()
 ports=()
@@ -251,8 +264,19 @@ rss_mib() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- The cells, interleaved across servers. ---
 format="%-10s %5s  %-20s %9s %9s %9s %7s %8s %6s %7s %8s\n"
-rows=()
-row() { rows+=("$(printf "$format" "$@")"); printf "$format" "$@"; }
+cells=()  # protocol c label rps p50 p99 errors rss vs_s1, for the summary
+ratios() { # protocol c rps p50: x_ceil (req/s over the pipeline's best in-process rows/s) and, at c=1, p50_over
+  local pipeline
+  pipeline=$(pipeline_of "$1")
+  awk -v c="$2" -v rps="$3" -v p50="$4" -v best="${best_rows[$pipeline]}" -v single="${single_p50[$pipeline]}" \
+    'BEGIN { printf "%s %s\n", (best > 0 ? sprintf("%.2f", rps / best) : "NA"),
+      (c == 1 && p50 != "NA" && single != "NA" ? sprintf("%+.2f", p50 - single) : "-") }'
+}
+row() { # protocol c label rps p50 p99 errors rss vs_s1
+  cells+=("$*")
+  # shellcheck disable=SC2046 # ratios prints two words
+  printf "$format" "$@" $(ratios "$1" "$2" "$4" "$5")
+}
 echo "protocol,concurrency,server,jar,rps,p50_ms,p99_ms,errors,rss_mib,tokens,seconds" > "$out/results.csv"
 header=(protocol conc server rps p50_ms p99_ms errors rss_MiB vs_s1 x_ceil p50_over)
 printf "$format" "${header[@]}"
@@ -276,36 +300,41 @@ for protocol in $PROTOCOLS; do
       rss=$(rss_mib "${pids[$i]}")
       [ -n "$first_rps" ] || first_rps=$rps
       ratio=$(awk -v a="$rps" -v b="$first_rps" 'BEGIN { print (b > 0 ? sprintf("%.2f", a / b) : "NA") }')
-      # Throughput as a ratio to the best in-process rows/s; at c=1 the p50 over the in-process one (ms).
-      pipeline=$(pipeline_of "$protocol")
-      x_ceil=$(awk -v a="$rps" -v b="${best_rows[$pipeline]}" 'BEGIN { print (b > 0 ? sprintf("%.2f", a / b) : "NA") }')
-      p50_over=$(awk -v a="$p50" -v b="${single_p50[$pipeline]}" -v c="$c" \
-        'BEGIN { print (c == 1 && a != "NA" && b != "NA" ? sprintf("%+.2f", a - b) : "-") }')
-      row "$protocol" "$c" "${labels[$i]}" "$rps" "$p50" "$p99" "$errors" "$rss" "$ratio" "$x_ceil" "$p50_over"
+      row "$protocol" "$c" "${labels[$i]}" "$rps" "$p50" "$p99" "$errors" "$rss" "$ratio"
       echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" >> "$out/results.csv"
     done
   done
 done
 
-# --- Summary: the table again with the in-process ceiling of this run under it. ---
+# --- Summary: the table again, its ratios against the ceiling measured before and after the cells. ---
 stop_servers
 busy_after=$(busy)
+ceiling_after=$(measure_ceiling | tee "$out/ceiling-after.txt")
 echo
 echo "Zeroserve load, $TOKENS tokens (embeddings: one ~12-token sentence), ${SECONDS_PER_CELL}s per cell, warm-up" \
   "${WARMUP_SECONDS}s. CPU busy without us: $busy_before before the ceiling, $busy_after after the servers stopped" \
-  "(well above 0 means something else shared the cores):"
-echo "x_ceil: req/s over the best in-process rows/s (tensor ${best_rows[tensor]}, embeddings" \
-  "${best_rows[embeddings]}); p50_over: c=1 p50 minus the in-process single-request p50 (tensor" \
-  "${single_p50[tensor]} ms, embeddings ${single_p50[embeddings]} ms)."
-printf "$format" "${header[@]}"
-printf '%s\n' "${rows[@]}"
-if [ -n "$ceiling" ]; then
-  echo
-  echo "In-process ceilings (no server; tensor: ONNX Runtime on $TOKENS tokens; embeddings: tokenizer, ONNX Runtime and"
-  echo "pooling on the embeddings cells' sentence; rows/s = calls/s x batch):"
-  echo "$ceiling" | awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+  "(well above 0 means something else shared the cores)."
+print_ceiling() { # title, ceiling lines
+  [ -n "$2" ] || return 0
+  echo "$1"
+  echo "$2" | awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     printf "  %-10s %3s tokens  batch %-3s callers %s x %s threads  %9.1f calls/s  %9.1f rows/s  p50 %7.3f ms  p99 %7.3f ms\n",
       v["pipeline"], v["tokens"], v["batch"], v["callers"], v["threads"], v["calls_per_s"], v["rows_per_s"],
       v["p50_ms"], v["p99_ms"] }'
-fi
+}
+echo "In-process ceilings (no server; tensor: ONNX Runtime on $TOKENS tokens; embeddings: tokenizer, ONNX Runtime and" \
+  "pooling on the embeddings cells' sentence; rows/s = calls/s x batch):"
+print_ceiling "before the cells:" "$ceiling_before"
+print_ceiling "after the cells:" "$ceiling_after"
+references "$ceiling_before" "$ceiling_after"
+echo "x_ceil: req/s over the best in-process rows/s (mean of before and after: tensor ${best_rows[tensor]}," \
+  "embeddings ${best_rows[embeddings]}); p50_over: c=1 p50 minus the in-process single-request p50 (tensor" \
+  "${single_p50[tensor]} ms, embeddings ${single_p50[embeddings]} ms)."
+printf "$format" "${header[@]}"
+for cell in "${cells[@]}"; do
+  # shellcheck disable=SC2086 # a cell is its fields, space-separated
+  set -- $cell
+  # shellcheck disable=SC2046 # ratios prints two words
+  printf "$format" "$@" $(ratios "$1" "$2" "$4" "$5")
+done
 echo "wrote $out/results.csv"
