@@ -12,6 +12,7 @@
 #define NVML_ERROR_INVALID_ARGUMENT 2
 #define NVML_ERROR_NOT_SUPPORTED 3
 #define NVML_ERROR_INSUFFICIENT_SIZE 7
+#define NVML_ERROR_GPU_IS_LOST 15
 #define DEVICES 2
 
 typedef struct {
@@ -34,12 +35,15 @@ static int init_result = NVML_SUCCESS;
 static int initialised = 0;
 static unsigned int utilization_percent[DEVICES] = { 37, 0 };
 static unsigned long long memory_used[DEVICES] = { 1073741824ULL, 0ULL };
+static int lost[DEVICES] = { 0, 0 };
 
 void fake_nvml_set_init_result(int result) { init_result = result; }
 
 void fake_nvml_set_utilization(unsigned int device, unsigned int percent) { utilization_percent[device] = percent; }
 
 void fake_nvml_set_memory_used(unsigned int device, unsigned long long bytes) { memory_used[device] = bytes; }
+
+void fake_nvml_set_lost(unsigned int device, int is_lost) { lost[device] = is_lost; }
 
 int fake_nvml_initialised(void) { return initialised; }
 
@@ -81,7 +85,7 @@ static int device_index(void *device) {
     }
     for (int i = 0; i < DEVICES; i++) {
         if (device == &devices[i]) {
-            return i;
+            return lost[i] ? -NVML_ERROR_GPU_IS_LOST : i;
         }
     }
     return -NVML_ERROR_INVALID_ARGUMENT;

@@ -23,8 +23,10 @@ for jar in "$@"; do
   n=$((n + 1)); port=$((18180 + n)); opts_var="JAVA_OPTS_$n"
   dir=$(mktemp -d)
   # shellcheck disable=SC2086 # the option strings are lists of flags
-  start_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-} ${!opts_var:-}
+  launch_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-} ${!opts_var:-}
   pid=$server_pid
+  trap 'kill $pid 2>/dev/null || true' EXIT
+  await_ready "$port" "$pid" "$dir/server.log"
   url="http://localhost:$port/v2/models/all-minilm-l6-v2/infer"
   wrk -t 1 -c 8 -d "${seconds}s" -s "$out/json.lua" "$url" > "$dir/valid.out" 2>&1 &
   valid=$!

@@ -269,7 +269,7 @@ ratios() { # protocol c rps p50: x_ceil (req/s over the pipeline's best in-proce
   local pipeline
   pipeline=$(pipeline_of "$1")
   awk -v c="$2" -v rps="$3" -v p50="$4" -v best="${best_rows[$pipeline]}" -v single="${single_p50[$pipeline]}" \
-    'BEGIN { printf "%s %s\n", (best > 0 ? sprintf("%.2f", rps / best) : "NA"),
+    'BEGIN { printf "%s %s\n", (best != "NA" && best + 0 > 0 ? sprintf("%.2f", rps / best) : "NA"),
       (c == 1 && p50 != "NA" && single != "NA" ? sprintf("%+.2f", p50 - single) : "-") }'
 }
 row() { # protocol c label rps p50 p99 errors rss vs_s1
@@ -309,7 +309,7 @@ done
 # --- Summary: the table again, its ratios against the ceiling measured before and after the cells. ---
 stop_servers
 busy_after=$(busy)
-ceiling_after=$(measure_ceiling | tee "$out/ceiling-after.txt")
+ceiling_after=$(measure_ceiling | tee "$out/ceiling-after.txt") || { log "the ceiling after the cells failed"; ceiling_after=""; }
 echo
 echo "Zeroserve load, $TOKENS tokens (embeddings: one ~12-token sentence), ${SECONDS_PER_CELL}s per cell, warm-up" \
   "${WARMUP_SECONDS}s. CPU busy without us: $busy_before before the ceiling, $busy_after after the servers stopped" \

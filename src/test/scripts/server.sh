@@ -21,8 +21,3 @@ await_ready() { # port pid log: returns once /q/health/ready is UP; exits the sc
   echo "the server was not ready within 120 s; its log: $3" >&2
   exit 1
 }
-
-start_server() { # jar port log [java flags...]: launch_server, then await_ready
-  launch_server "$@"
-  await_ready "$2" "$server_pid" "$3"
-}

@@ -142,6 +142,7 @@ public class GpuMetrics {
 
     private void sampleAll() {
         for (Nvml.Device device : devices) {
+            boolean failed = false;
             for (Reading reading : READINGS) {
                 int slot = slot(device, reading);
                 if (!sampled[slot] || reading.constant && !Double.isNaN(sample(slot))) {
@@ -153,8 +154,17 @@ public class GpuMetrics {
                 } catch (Nvml.NvmlException e) {
                     // A GPU lost from the bus or a driver reset: the series shows a gap, not a stale value.
                     value = Double.NaN;
+                    failed = true;
                 }
                 store(device, reading, value);
+            }
+            if (failed) {
+                // Its constant readings too, which are read again once the GPU answers.
+                for (Reading reading : READINGS) {
+                    if (reading.constant && sampled[slot(device, reading)]) {
+                        store(device, reading, Double.NaN);
+                    }
+                }
             }
         }
     }

@@ -14,8 +14,9 @@ import dev.zeroserve.testing.Sentences;
 
 /**
  * The in-process ceilings for the bundled model, with no server in between, measured by closed-loop callers in the
- * two layouts a machine of N cores allows — one caller whose calls use all N cores (ONNX Runtime's default threads,
- * spinning on), and N callers of one thread each — at each batch size:
+ * two layouts a machine of N cores ({@link Runtime#availableProcessors()}, a container's CPU limit included) allows —
+ * one caller whose calls use N intra-op threads (spinning on, ONNX Runtime's default), and N callers of one thread
+ * each — at each batch size:
  * <ul>
  * <li>{@code tensor}: ONNX Runtime alone on batches of copies of one sequence of {@code tokens} ids (the v2
  * protocols' ceiling);

@@ -21,6 +21,9 @@ public final class FakeNvml {
 
         void fake_nvml_set_memory_used(int device, long bytes);
 
+        /** A GPU fallen off the bus: every query about it fails with NVML_ERROR_GPU_IS_LOST until set back. */
+        void fake_nvml_set_lost(int device, int lost);
+
         /** How many nvmlInit_v2 calls have not been matched by nvmlShutdown. */
         int fake_nvml_initialised();
 

@@ -2,13 +2,15 @@ package dev.zeroserve.api.rest;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
 import dev.zeroserve.api.FloatText;
+import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.Status;
+import dev.zeroserve.inference.Tensor;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
@@ -20,6 +22,10 @@ import io.vertx.core.buffer.Buffer;
 final class JsonBody extends ByteArrayOutputStream {
     /** The array's opening bracket is written through the generator, which puts the separator before it. */
     private static final char[] ARRAY_START = { '[' };
+    /** The largest array the JVM allocates. */
+    private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+    /** A typical value's text and comma ("-0.012345678,"), for sizing the body once it must grow. */
+    private static final int TYPICAL_VALUE = 13;
 
     /** Values of a float tensor by element index. */
     @FunctionalInterface
@@ -37,45 +43,48 @@ final class JsonBody extends ByteArrayOutputStream {
         json.flush(); // the generator's buffer into this body, so that the values follow the bracket
         boolean quoteNonFinite = json.isEnabled(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());
         int perValue = FloatText.MAX_LENGTH + 3; // the text, two quotes around NaN or Infinity, the comma
-        int at = count;
         for (int i = 0; i < length; i++) {
-            if (buf.length - at < perValue + 1) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, at + (length - i) * 12 + perValue + 1));
-            }
+            reserve(perValue, (long) (length - i) * TYPICAL_VALUE);
             if (i > 0) {
-                buf[at++] = ',';
+                buf[count++] = ',';
             }
             float value = values.get(i);
             boolean quoted = quoteNonFinite && !Float.isFinite(value);
             if (quoted) {
-                buf[at++] = '"';
+                buf[count++] = '"';
             }
-            at += FloatText.write(value, buf, at);
+            count += FloatText.write(value, buf, count);
             if (quoted) {
-                buf[at++] = '"';
+                buf[count++] = '"';
             }
         }
-        buf[at++] = ']';
-        count = at;
-    }
-
-    /** Room for {@code more} bytes after the body, so that what follows is copied into it once. */
-    void reserve(int more) {
-        if (buf.length - count < more) {
-            buf = Arrays.copyOf(buf, count + more);
-        }
+        reserve(1, 1);
+        buf[count++] = ']';
     }
 
     /** Appends a tensor's bytes (Triton's binary data after the JSON header). */
-    void append(ByteBuffer data) {
-        int length = data.remaining();
-        reserve(length);
-        data.get(data.position(), buf, count, length);
+    void append(Tensor tensor) {
+        int length = tensor.byteSize();
+        reserve(length, length);
+        tensor.data().get(0, buf, count, length);
         count += length;
     }
 
     /** The body, wrapped rather than copied, for the HTTP response. */
     Buffer toBuffer() {
         return Buffer.buffer(Unpooled.wrappedBuffer(buf, 0, count));
+    }
+
+    /** Room for {@code needed} more bytes; when it must grow, room for {@code expected} (at least doubling). */
+    void reserve(long needed, long expected) {
+        if (buf.length - count >= needed) {
+            return;
+        }
+        long size = Math.max(Math.max(2L * buf.length, count + expected), count + needed);
+        if (count + needed > MAX_SIZE) {
+            throw new InferenceException(Status.INTERNAL, "the response needs more than " + MAX_SIZE
+                    + " bytes, more than one HTTP response body can hold");
+        }
+        buf = Arrays.copyOf(buf, (int) Math.min(size, MAX_SIZE));
     }
 }

@@ -29,7 +29,6 @@ import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceRequest.RequestedOutput;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.Shapes;
-import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
@@ -434,19 +433,15 @@ final class JsonInferenceCodec {
             return new EncodedResponse(out.toBuffer(), -1);
         }
         int jsonLength = out.size();
-        long size = jsonLength;
+        long blobs = 0;
         for (int i = 0; i < binary.length; i++) {
-            size += binary[i] ? response.outputs().get(i).byteSize() : 0;
-        }
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new InferenceException(Status.INTERNAL, "the response's binary outputs add up to "
-                    + size + " bytes, more than one HTTP response body can hold");
+            blobs += binary[i] ? response.outputs().get(i).byteSize() : 0;
         }
         // Blobs are copied once, straight into the body after the JSON header.
-        out.reserve((int) size - jsonLength);
+        out.reserve(blobs, blobs);
         for (int i = 0; i < binary.length; i++) {
             if (binary[i]) {
-                out.append(response.outputs().get(i).data());
+                out.append(response.outputs().get(i));
             }
         }
         return new EncodedResponse(out.toBuffer(), jsonLength);

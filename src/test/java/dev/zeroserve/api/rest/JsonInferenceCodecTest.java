@@ -138,6 +138,19 @@ class JsonInferenceCodecTest {
     }
 
     @Test
+    void anEmptyFloatOutputAfterABodyThatFilledItsBufferIsWhole() throws Exception {
+        // A long id (the client's) fills the body's first estimate, so the empty array's "]" needs room of its own.
+        for (int idLength = 300; idLength < 700; idLength++) {
+            String id = "i".repeat(idLength);
+            InferenceResponse response = new InferenceResponse("m", "1", id, List.of(decodeOne("FP32", "[0]", "[]")));
+            JsonNode json = MAPPER.readTree(JsonInferenceCodec.encodeResponse(response, decode("{\"inputs\":[]}"))
+                    .body().getBytes());
+            assertThat(json.get("id").asText()).isEqualTo(id);
+            assertThat(json.get("outputs").get(0).get("data").size()).isZero();
+        }
+    }
+
+    @Test
     void aLargeFloatOutputGrowsTheBodyAndReadsBack() throws Exception {
         int count = 100_000; // past the body's first estimate of 12 bytes a value: -1.2345678E-20 is 14
         ByteBuffer data = ByteBuffer.allocate(count * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
