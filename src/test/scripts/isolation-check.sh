@@ -32,7 +32,7 @@ for jar in "$@"; do
   valid=$!
   wrk -t 1 -c 1 -d "${seconds}s" -s "$out/poison.lua" "$url" > "$dir/poison.out" 2>&1
   wait $valid
-  python3 - "$port" "$dir" "s$n:$(basename "$(dirname "$(dirname "$(dirname "$jar")")")") ${!opts_var:-}" <<'PY'
+  python3 - "$port" "$dir" "s$n:$(basename "$(dirname "$(dirname "$(dirname "$(realpath "$jar")")")")") ${!opts_var:-}" <<'PY'
 import json, math, re, sys, urllib.request
 port, work, label = sys.argv[1], sys.argv[2], sys.argv[3]
 def wrk(name):
