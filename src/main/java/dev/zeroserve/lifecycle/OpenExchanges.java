@@ -49,8 +49,13 @@ public class OpenExchanges {
      */
     private static final class Connection {
         final Set<Exchange> open = ConcurrentHashMap.newKeySet();
-        volatile boolean http2;
+        /** A connection keeps its protocol: an h2c upgrade continues on a connection of its own. */
+        final boolean http2;
         volatile boolean closed;
+
+        Connection(boolean http2) {
+            this.http2 = http2;
+        }
 
         void close() {
             closed = true;
@@ -88,10 +93,8 @@ public class OpenExchanges {
 
     void count(@Observes Filters filters) {
         filters.register(context -> {
-            Connection connection = tracked(context.request().connection());
-            if (connection != null && context.request().version() == HttpVersion.HTTP_2) {
-                connection.http2 = true;
-            }
+            Connection connection = tracked(context.request().connection(),
+                    context.request().version() == HttpVersion.HTTP_2);
             Exchange exchange = new Exchange(open[epoch], connection);
             context.addEndHandler(ended -> exchange.end());
             context.next();
@@ -103,12 +106,12 @@ public class OpenExchanges {
      * null for a connection whose close cannot be observed without taking its close handler, which Quarkus owns
      * (every Vert.x 4 connection can be): its exchanges then end by their end handlers only.
      */
-    private Connection tracked(HttpConnection connection) {
+    private Connection tracked(HttpConnection connection, boolean http2) {
         Connection known = connections.get(connection);
         if (known != null || !(connection instanceof ConnectionBase base)) {
             return known;
         }
-        Connection created = new Connection();
+        Connection created = new Connection(http2);
         known = connections.putIfAbsent(connection, created);
         if (known != null) {
             return known;

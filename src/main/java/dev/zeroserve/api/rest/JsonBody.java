@@ -24,8 +24,8 @@ final class JsonBody extends ByteArrayOutputStream {
     private static final char[] ARRAY_START = { '[' };
     /** The largest array the JVM allocates. */
     private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
-    /** A typical value's text and comma ("-0.012345678,"), for sizing the body once it must grow. */
-    private static final int TYPICAL_VALUE = 13;
+    /** A typical value's text and comma ("-0.012345678,"), for sizing a body before and when it must grow. */
+    static final int TYPICAL_VALUE = 13;
 
     /** Values of a float tensor by element index. */
     @FunctionalInterface

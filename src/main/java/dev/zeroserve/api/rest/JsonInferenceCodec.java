@@ -450,7 +450,7 @@ final class JsonInferenceCodec {
     private static int estimateJsonSize(InferenceResponse response, boolean[] binary) {
         long size = 256;
         for (int i = 0; i < binary.length; i++) {
-            size += 128 + (binary[i] ? 0 : response.outputs().get(i).elementCount() * 12);
+            size += 128 + (binary[i] ? 0 : response.outputs().get(i).elementCount() * JsonBody.TYPICAL_VALUE);
         }
         return (int) Math.min(size, 64 << 20);
     }

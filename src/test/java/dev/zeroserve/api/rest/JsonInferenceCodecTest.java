@@ -152,7 +152,7 @@ class JsonInferenceCodecTest {
 
     @Test
     void aLargeFloatOutputGrowsTheBodyAndReadsBack() throws Exception {
-        int count = 100_000; // past the body's first estimate of 12 bytes a value: -1.2345678E-20 is 14
+        int count = 100_000; // past the body's first estimate of 13 bytes a value: "-1.2345678E-20," is 15
         ByteBuffer data = ByteBuffer.allocate(count * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < count; i++) {
             data.putFloat(i * 4, -1.2345678e-20f * (i + 1));
