@@ -1,9 +1,6 @@
 package dev.zeroserve.api;
 
-import java.io.IOException;
 import java.math.BigInteger;
-
-import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
  * Writes a float as the shortest decimal that reads back as the same float, as ASCII into a byte array, without
@@ -69,28 +66,6 @@ public final class FloatText {
         int digits = (int) (decimal >>> 32);
         int exponent = (int) decimal;
         return at - offset + layout(digits, exponent, out, at);
-    }
-
-    /**
-     * Writes {@code value} as a JSON number through {@code json}, for a generator whose output bytes are not at hand;
-     * NaN and infinities go through the generator, which writes them as its features say.
-     */
-    public static void writeJson(JsonGenerator json, float value, Scratch scratch) throws IOException {
-        if (!Float.isFinite(value)) {
-            json.writeNumber(value);
-            return;
-        }
-        int length = write(value, scratch.bytes, 0);
-        for (int i = 0; i < length; i++) {
-            scratch.chars[i] = (char) scratch.bytes[i];
-        }
-        json.writeRawValue(scratch.chars, 0, length);
-    }
-
-    /** Room for one value's text, reused across the values of one array. */
-    public static final class Scratch {
-        private final byte[] bytes = new byte[MAX_LENGTH];
-        private final char[] chars = new char[MAX_LENGTH];
     }
 
     private static int copy(String text, byte[] out, int at) {

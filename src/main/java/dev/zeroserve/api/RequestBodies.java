@@ -39,6 +39,14 @@ public class RequestBodies {
         this.maxBytes = maxBodySize.asLongValue();
     }
 
+    /**
+     * Whether decoding {@code sent} is work for a worker thread rather than the event loop it arrived on: more than
+     * {@code inlineBytes}, or compressed (inflating may make it much larger).
+     */
+    public static boolean heavy(RoutingContext routing, byte[] sent, long inlineBytes) {
+        return sent.length > inlineBytes || routing.request().getHeader(HttpHeaders.CONTENT_ENCODING) != null;
+    }
+
     /** The body as the client meant it: inflated where its Content-Encoding says it is compressed. */
     public byte[] decoded(RoutingContext routing, byte[] body) {
         String encoding = routing.request().getHeader(HttpHeaders.CONTENT_ENCODING);

@@ -113,10 +113,21 @@ public class TextEmbedder {
         }
     }
 
-    /** The tokenizer, once loaded, or null when the model has none. */
+    /** Whether requests can be tokenized: the tokenizer is loaded, or the model has none (readiness waits for it). */
+    public boolean tokenizerLoaded() {
+        return tokenizerUri.isEmpty() || (tokenizer.isDone() && !tokenizer.isCompletedExceptionally());
+    }
+
+    /**
+     * The tokenizer, or null when the model has none. Never waits for it to load: requests are tokenized on an event
+     * loop, and one that comes before readiness (the model can be ready first) is refused as an early v2 request is.
+     */
     private TextTokenizer tokenizer() {
         if (tokenizerUri.isEmpty()) {
             return null;
+        }
+        if (!tokenizer.isDone()) {
+            throw new InferenceException(Status.UNAVAILABLE, "the tokenizer is still loading", 1);
         }
         try {
             return tokenizer.join();

@@ -5,14 +5,14 @@ import static io.restassured.RestAssured.given;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Waits for the model, which loads in the background after the application starts. */
+/** Waits for the model and its tokenizer, which load in the background after the application starts. */
 public final class Await {
     private Await() {
     }
 
     public static void modelReady() {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (given().get("/v2/health/ready").statusCode() != 200) {
+        while (given().get("/q/health/ready").statusCode() != 200) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the model did not become ready within 120 s");
             }

@@ -1,10 +1,6 @@
 package dev.zeroserve.api.openai;
 
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,13 +24,13 @@ import dev.zeroserve.api.AnsweredFailures;
 import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.text.InvalidEmbeddingRequest;
 import dev.zeroserve.text.TextEmbedder;
 import io.quarkus.vertx.http.Compressed;
-import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -59,29 +55,20 @@ public class OpenAiResource {
         this.bodies = bodies;
     }
 
+    /**
+     * Decoded, tokenized and answered on the event loop it arrived on, as v2 requests are ({@link EventLoopWork});
+     * bodies of more than {@value EventLoopWork#INLINE_TEXT_BYTES} bytes, and compressed ones, on a worker thread.
+     */
     @POST
     @Path("/embeddings")
-    @Blocking
     @Compressed
-    public CompletionStage<OpenAiJson.EmbeddingList> embeddings(@Context RoutingContext routing, byte[] body) {
-        EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, bodies.decoded(routing, body));
-        return embedder.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
-                .thenApply(result -> {
-                    List<OpenAiJson.Embedding> data = new ArrayList<>(result.vectors().size());
-                    for (int i = 0; i < result.vectors().size(); i++) {
-                        float[] vector = result.vectors().get(i);
-                        data.add(new OpenAiJson.Embedding(i, request.base64() ? base64(vector) : vector));
-                    }
-                    return new OpenAiJson.EmbeddingList(OpenAiJson.LIST, data, request.model(),
-                            new OpenAiJson.Usage(result.promptTokens(), result.promptTokens()));
-                });
-    }
-
-    /** Little-endian float32, as OpenAI encodes them and its SDKs decode them. */
-    static String base64(float[] vector) {
-        ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(vector);
-        return Base64.getEncoder().encodeToString(bytes.array());
+    public CompletionStage<Response> embeddings(@Context RoutingContext routing, byte[] sent) {
+        return EventLoopWork.run(RequestBodies.heavy(routing, sent, EventLoopWork.INLINE_TEXT_BYTES), () -> {
+            EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, bodies.decoded(routing, sent));
+            return embedder.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
+                    .thenApply(result -> Response.ok(EmbeddingsResponse.encode(mapper.getFactory(), request.model(),
+                            request.base64(), result), MediaType.APPLICATION_JSON_TYPE).build());
+        });
     }
 
     @GET

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
 import ai.onnxruntime.platform.Fp16Conversions;
 import io.vertx.core.buffer.Buffer;
 
+import dev.zeroserve.api.JsonBody;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
@@ -398,7 +399,7 @@ final class JsonInferenceCodec {
             }
             anyBinary |= binary[i];
         }
-        JsonBody out = new JsonBody(estimateJsonSize(response, binary));
+        JsonBody out = JsonBody.sized(estimateJsonSize(response, binary));
         try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
             json.writeStringField("model_name", response.modelName());
@@ -447,12 +448,12 @@ final class JsonInferenceCodec {
         return new EncodedResponse(out.toBuffer(), jsonLength);
     }
 
-    private static int estimateJsonSize(InferenceResponse response, boolean[] binary) {
+    private static long estimateJsonSize(InferenceResponse response, boolean[] binary) {
         long size = 256;
         for (int i = 0; i < binary.length; i++) {
             size += 128 + (binary[i] ? 0 : response.outputs().get(i).elementCount() * JsonBody.TYPICAL_VALUE);
         }
-        return (int) Math.min(size, 64 << 20);
+        return size;
     }
 
     private static void writeData(JsonGenerator json, JsonBody body, Tensor tensor) throws IOException {

@@ -27,7 +27,6 @@ import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.model.ZeroserveConfig;
 import io.quarkus.vertx.http.Compressed;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /** The KServe Open Inference Protocol (v2) over REST: a thin adapter onto {@link InferenceService}. */
@@ -195,9 +194,8 @@ public class V2Resource {
     /** The header, not the Content-Type, marks a binary request: Triton's Python client sends none. */
     private CompletionStage<Response> infer(String model, String version, String headerLength, RoutingContext routing,
             byte[] sent) {
-        boolean heavy = sent.length > EventLoopWork.INLINE_BYTES
-                || routing.request().getHeader(HttpHeaders.CONTENT_ENCODING) != null;
-        return EventLoopWork.run(heavy, () -> decodeAndInfer(model, version, headerLength, routing, sent));
+        return EventLoopWork.run(RequestBodies.heavy(routing, sent, EventLoopWork.INLINE_BYTES),
+                () -> decodeAndInfer(model, version, headerLength, routing, sent));
     }
 
     private CompletionStage<Response> decodeAndInfer(String model, String version, String headerLength,

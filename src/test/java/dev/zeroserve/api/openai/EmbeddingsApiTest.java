@@ -2,6 +2,7 @@ package dev.zeroserve.api.openai;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URL;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.DirectEmbeddings;
 import dev.zeroserve.testing.Metrics;
@@ -127,6 +129,27 @@ class EmbeddingsApiTest {
         // What sharing one call would have cost this int8 model: the padded short text moves.
         List<float[]> allInOneCall = direct.embedBatch(tokenIds(mixed));
         assertThat(DirectEmbeddings.cosine(together.get(2), allInOneCall.get(2))).isLessThan(SAME);
+    }
+
+    @Test
+    void aBodyOverTheEventLoopsTextBoundIsTokenizedOnAWorkerAlike() throws Exception {
+        String compact = request(Sentences.SHORT, Sentences.LONG).toString();
+        // JSON allows whitespace between values: the same request in a body that leaves the event loop.
+        String padded = compact.replaceFirst("\\{", "{" + " ".repeat((int) EventLoopWork.INLINE_TEXT_BYTES));
+        assertThat(padded.length()).isGreaterThan((int) EventLoopWork.INLINE_TEXT_BYTES);
+        List<float[]> onTheLoop = vectors(MAPPER.readTree(post(compact).then().statusCode(200).extract().asString()));
+        List<float[]> onAWorker = vectors(MAPPER.readTree(post(padded).then().statusCode(200).extract().asString()));
+        for (int i = 0; i < 2; i++) {
+            assertThat(onAWorker.get(i)).containsExactly(onTheLoop.get(i));
+        }
+        assertThat(DirectEmbeddings.cosine(onTheLoop.get(1), direct.embed(Sentences.LONG)))
+                .isGreaterThanOrEqualTo(EXACT);
+    }
+
+    @Test
+    void readinessWaitsForTheTokenizer() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'tokenizer-loaded' }.status", equalTo("UP"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.zeroserve.api.rest;
+package dev.zeroserve.api;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,7 +7,6 @@ import java.util.Arrays;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
-import dev.zeroserve.api.FloatText;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
@@ -19,26 +18,34 @@ import io.vertx.core.buffer.Buffer;
  * into its bytes, a value after a comma, with none of the generator's per-value work (which, with converting each
  * value's text from chars to bytes, cost a third of the float formatting).
  */
-final class JsonBody extends ByteArrayOutputStream {
+public final class JsonBody extends ByteArrayOutputStream {
     /** The array's opening bracket is written through the generator, which puts the separator before it. */
     private static final char[] ARRAY_START = { '[' };
     /** The largest array the JVM allocates. */
     private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
     /** A typical value's text and comma ("-0.012345678,"), for sizing a body before and when it must grow. */
-    static final int TYPICAL_VALUE = 13;
+    public static final int TYPICAL_VALUE = 13;
 
     /** Values of a float tensor by element index. */
     @FunctionalInterface
-    interface Floats {
+    public interface Floats {
         float get(int index);
     }
 
-    JsonBody(int size) {
+    /** The largest buffer allocated up front: a larger body grows as it is written. */
+    private static final int MAX_INITIAL_SIZE = 64 << 20;
+
+    private JsonBody(int size) {
         super(size);
     }
 
+    /** A body for about {@code expectedBytes}, found with {@link #TYPICAL_VALUE} per float. */
+    public static JsonBody sized(long expectedBytes) {
+        return new JsonBody((int) Math.max(64, Math.min(expectedBytes, MAX_INITIAL_SIZE)));
+    }
+
     /** Writes {@code length} floats as the JSON array value that {@code json}, writing into this body, is due for. */
-    void writeFloatArray(JsonGenerator json, int length, Floats values) throws IOException {
+    public void writeFloatArray(JsonGenerator json, int length, Floats values) throws IOException {
         json.writeRawValue(ARRAY_START, 0, 1);
         json.flush(); // the generator's buffer into this body, so that the values follow the bracket
         boolean quoteNonFinite = json.isEnabled(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());
@@ -63,7 +70,7 @@ final class JsonBody extends ByteArrayOutputStream {
     }
 
     /** Appends a tensor's bytes (Triton's binary data after the JSON header). */
-    void append(Tensor tensor) {
+    public void append(Tensor tensor) {
         int length = tensor.byteSize();
         reserve(length, length);
         tensor.data().get(0, buf, count, length);
@@ -71,12 +78,12 @@ final class JsonBody extends ByteArrayOutputStream {
     }
 
     /** The body, wrapped rather than copied, for the HTTP response. */
-    Buffer toBuffer() {
+    public Buffer toBuffer() {
         return Buffer.buffer(Unpooled.wrappedBuffer(buf, 0, count));
     }
 
     /** Room for {@code needed} more bytes; when it must grow, room for {@code expected} (at least doubling). */
-    void reserve(long needed, long expected) {
+    public void reserve(long needed, long expected) {
         if (buf.length - count >= needed) {
             return;
         }
