@@ -11,8 +11,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.zeroserve.model.ModelSource;
 
 /**
@@ -175,14 +175,26 @@ public final class TextTokenizer implements AutoCloseable {
         }
     }
 
-    /** Tokens of each text, in order, with the tokenizer's special tokens ([CLS] ... [SEP] for BERT). */
+    /**
+     * Tokens of each text, in order, with the tokenizer's special tokens ([CLS] ... [SEP] for BERT). DJL's JNI calls
+     * are made directly, for only what the model takes: its {@code Encoding} also copies out every token's text, word
+     * and sequence ids, masks and character spans, 35 % of the time of a short sentence (79 → 51 µs, measured).
+     */
     public Tokens[] encode(List<String> texts) {
-        Encoding[] encodings = tokenizer.batchEncode(texts);
-        Tokens[] tokens = new Tokens[encodings.length];
-        for (int i = 0; i < encodings.length; i++) {
-            tokens[i] = new Tokens(encodings[i].getIds(), encodings[i].getTypeIds(), encodings[i].exceedMaxLength());
+        TokenizersLibrary jni = TokenizersLibrary.LIB;
+        long[] encodings = jni.batchEncode(tokenizer.getHandle(), texts.toArray(String[]::new), true);
+        try {
+            Tokens[] tokens = new Tokens[encodings.length];
+            for (int i = 0; i < encodings.length; i++) {
+                tokens[i] = new Tokens(jni.getTokenIds(encodings[i]), jni.getTypeIds(encodings[i]),
+                        jni.getOverflowCount(encodings[i]) > 0);
+            }
+            return tokens;
+        } finally {
+            for (long encoding : encodings) {
+                jni.deleteEncoding(encoding);
+            }
         }
-        return tokens;
     }
 
     /** Valid token ids are {@code 0 .. vocabularySize() - 1}. */

@@ -3,13 +3,18 @@ package dev.zeroserve.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 class TextTokenizerTest {
     static final String BUNDLED = "classpath:all-minilm-l6-v2-q-tokenizer.json";
@@ -40,6 +45,25 @@ class TextTokenizerTest {
         TextTokenizer.Tokens tokens = tokenizer.encode(List.of("one two three four five six seven eight"))[0];
         assertThat(tokens.ids()).hasSize(8).startsWith(101).endsWith(102);
         assertThat(tokens.truncated()).isTrue();
+    }
+
+    @Test
+    void givesTheIdsTypeIdsAndTruncationOfDjlsOwnEncodings() throws Exception {
+        List<String> texts = List.of("Hello world", "Ünïcödé, emoji 🙂 and CJK 漢字 tokens", "a b", "one two three "
+                + "four five six seven eight nine", "  spaces\tand\nnewlines  ", "[CLS] [SEP] [PAD] [UNK]");
+        TextTokenizer.Tokens[] tokens = tokenizer.encode(texts);
+        try (InputStream json = getClass().getClassLoader().getResourceAsStream("all-minilm-l6-v2-q-tokenizer.json");
+                HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(json, Map.of("padding", "false",
+                        "truncation", "true", "maxLength", "8"))) {
+            Encoding[] expected = djl.batchEncode(texts);
+            assertThat(tokens).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(tokens[i].ids()).as(texts.get(i)).containsExactly(expected[i].getIds());
+                assertThat(tokens[i].typeIds()).as(texts.get(i)).containsExactly(expected[i].getTypeIds());
+                assertThat(tokens[i].truncated()).as(texts.get(i)).isEqualTo(expected[i].exceedMaxLength());
+            }
+            assertThat(tokens[3].truncated()).isTrue();
+        }
     }
 
     @Test
