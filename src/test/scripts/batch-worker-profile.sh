@@ -4,7 +4,7 @@
 # batch worker should run only the model; encoding belongs to the requesting side). Usage, after load-bench.sh has
 # written the request bodies to target/load-bench/:
 #
-#   src/test/scripts/batch-worker-profile.sh JAR [PROTOCOL: grpc|json] [CONCURRENCY: 16]
+#   src/test/scripts/batch-worker-profile.sh JAR [PROTOCOL: grpc|json|binary|embeddings] [CONCURRENCY: 16]
 #
 # Environment: WARMUP_SECONDS (30), RECORD_SECONDS (20), PORT (18090), JAVA (java), JAVA_OPTS, LABEL (names the
 # recording target/load-bench/profile-LABEL-PROTOCOL-C.jfr).
@@ -27,7 +27,9 @@ load() { # seconds; prints the number of requests answered
     h2load -c 1 -m "$c" -D "$1" -d "$out/grpc.body" -H 'content-type: application/grpc' -H 'te: trailers' \
       "http://localhost:$port/inference.GRPCInferenceService/ModelInfer" 2>&1 | awk '/^requests:/ { print $8 }'
   else
-    wrk -t 1 -c "$c" -d "${1}s" -s "$out/$protocol.lua" "http://localhost:$port/v2/models/all-minilm-l6-v2/infer" \
+    path=/v2/models/all-minilm-l6-v2/infer
+    [ "$protocol" != embeddings ] || path=/v1/embeddings
+    wrk -t 1 -c "$c" -d "${1}s" -s "$out/$protocol.lua" "http://localhost:$port$path" \
       2>&1 | awk '/requests in/ { print $1 }'
   fi
 }
