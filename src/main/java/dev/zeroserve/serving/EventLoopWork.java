@@ -21,7 +21,7 @@ public final class EventLoopWork {
     public static final long INLINE_BYTES = 256 * 1024;
     /**
      * The most bytes of text tokenized on an event loop: about as long as decoding {@link #INLINE_BYTES} of tensors
-     * (the bundled tokenizer runs at 1.3-3.7 MB/s on a core here, Jackson parses JSON numbers at 30-58 MB/s).
+     * (the bundled tokenizer reads about 1.4 MB/s of text on a core here, Jackson 30-58 MB/s of JSON numbers).
      */
     public static final long INLINE_TEXT_BYTES = 8 * 1024;
 

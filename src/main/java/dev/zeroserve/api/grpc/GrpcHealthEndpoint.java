@@ -1,6 +1,6 @@
 package dev.zeroserve.api.grpc;
 
-import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.health.ServerReadiness;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -11,16 +11,16 @@ import io.quarkus.grpc.GrpcService;
 
 /**
  * The standard {@code grpc.health.v1.Health/Check} that Kubernetes and Knative gRPC probes call: SERVING exactly when
- * the model is ready, for the server ("") and for the inference service. Watch is not offered, as in Triton.
+ * the server is ready ({@link ServerReadiness}), for the server ("") and for the inference service. Watch is not offered, as in Triton.
  */
 @GrpcService
 public class GrpcHealthEndpoint extends HealthGrpc.HealthImplBase {
     static final String INFERENCE_SERVICE = "inference.GRPCInferenceService";
 
-    private final ModelLifecycle lifecycle;
+    private final ServerReadiness readiness;
 
-    GrpcHealthEndpoint(ModelLifecycle lifecycle) {
-        this.lifecycle = lifecycle;
+    GrpcHealthEndpoint(ServerReadiness readiness) {
+        this.readiness = readiness;
     }
 
     @Override
@@ -32,7 +32,7 @@ public class GrpcHealthEndpoint extends HealthGrpc.HealthImplBase {
             return;
         }
         response.onNext(HealthCheckResponse.newBuilder()
-                .setStatus(lifecycle.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING).build());
+                .setStatus(readiness.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING).build());
         response.onCompleted();
     }
 }

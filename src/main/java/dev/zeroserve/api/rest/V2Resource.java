@@ -17,6 +17,7 @@ import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
+import dev.zeroserve.health.ServerReadiness;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.serving.EventLoopWork;
@@ -42,15 +43,17 @@ public class V2Resource {
     private final ServerInfo server;
     private final InferenceMetrics metrics;
     private final RequestBodies bodies;
+    private final ServerReadiness readiness;
 
     V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config, ServerInfo server,
-            InferenceMetrics metrics, RequestBodies bodies) {
+            InferenceMetrics metrics, RequestBodies bodies, ServerReadiness readiness) {
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.config = config;
         this.server = server;
         this.metrics = metrics;
         this.bodies = bodies;
+        this.readiness = readiness;
     }
 
     @GET
@@ -70,9 +73,9 @@ public class V2Resource {
     @GET
     @Path("/health/ready")
     public Response ready() {
-        if (!lifecycle.isReady()) {
-            throw new InferenceException(Status.UNAVAILABLE, "the model is not ready ("
-                    + lifecycle.state().name().toLowerCase() + ")");
+        String notReady = readiness.notReadyBecause();
+        if (notReady != null) {
+            throw new InferenceException(Status.UNAVAILABLE, notReady);
         }
         return Response.ok(new V2Json.Ready(true)).build();
     }
