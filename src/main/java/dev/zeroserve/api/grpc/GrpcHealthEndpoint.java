@@ -1,6 +1,6 @@
 package dev.zeroserve.api.grpc;
 
-import dev.zeroserve.health.ServerReadiness;
+import dev.zeroserve.health.ServerHealth;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -11,17 +11,17 @@ import io.quarkus.grpc.GrpcService;
 
 /**
  * The standard {@code grpc.health.v1.Health/Check} that Kubernetes and Knative gRPC probes call: SERVING exactly when
- * the server is ready ({@link ServerReadiness}), for the server ("") and for the inference service. Watch is not
+ * the server is ready ({@link ServerHealth}), for the server ("") and for the inference service. Watch is not
  * offered, as in Triton.
  */
 @GrpcService
 public class GrpcHealthEndpoint extends HealthGrpc.HealthImplBase {
     static final String INFERENCE_SERVICE = "inference.GRPCInferenceService";
 
-    private final ServerReadiness readiness;
+    private final ServerHealth health;
 
-    GrpcHealthEndpoint(ServerReadiness readiness) {
-        this.readiness = readiness;
+    GrpcHealthEndpoint(ServerHealth health) {
+        this.health = health;
     }
 
     @Override
@@ -33,7 +33,7 @@ public class GrpcHealthEndpoint extends HealthGrpc.HealthImplBase {
             return;
         }
         response.onNext(HealthCheckResponse.newBuilder()
-                .setStatus(readiness.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING).build());
+                .setStatus(health.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING).build());
         response.onCompleted();
     }
 }

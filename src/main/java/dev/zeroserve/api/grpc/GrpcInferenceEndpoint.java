@@ -6,7 +6,7 @@ import java.util.List;
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.api.grpc.v2.DataType;
-import dev.zeroserve.health.ServerReadiness;
+import dev.zeroserve.health.ServerHealth;
 import dev.zeroserve.api.grpc.v2.InferBatchStatistics;
 import dev.zeroserve.api.grpc.v2.InferStatistics;
 import dev.zeroserve.api.grpc.v2.ModelConfig;
@@ -62,16 +62,16 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     private final ServerInfo server;
     private final ZeroserveConfig config;
     private final InferenceMetrics metrics;
-    private final ServerReadiness readiness;
+    private final ServerHealth health;
 
     GrpcInferenceEndpoint(InferenceService inference, ModelLifecycle lifecycle, ServerInfo server,
-            ZeroserveConfig config, InferenceMetrics metrics, ServerReadiness readiness) {
+            ZeroserveConfig config, InferenceMetrics metrics, ServerHealth health) {
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.server = server;
         this.config = config;
         this.metrics = metrics;
-        this.readiness = readiness;
+        this.health = health;
     }
 
     @Override
@@ -87,7 +87,7 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
 
     @Override
     public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
-        reply(response, ServerReadyResponse.newBuilder().setReady(readiness.isReady()).build());
+        reply(response, ServerReadyResponse.newBuilder().setReady(health.isReady()).build());
     }
 
     /** A known model that is still loading is OK with {@code ready=false}; an unknown one is NOT_FOUND. */

@@ -21,8 +21,6 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 import ai.onnxruntime.platform.Fp16Conversions;
-import io.vertx.core.buffer.Buffer;
-
 import dev.zeroserve.api.JsonBody;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
@@ -33,6 +31,7 @@ import dev.zeroserve.inference.Shapes;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * The v2 JSON form of inference requests and responses, streamed with Jackson's parser and generator so that tensor

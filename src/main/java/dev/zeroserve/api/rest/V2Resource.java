@@ -17,7 +17,7 @@ import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.RequestBodies;
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
-import dev.zeroserve.health.ServerReadiness;
+import dev.zeroserve.health.ServerHealth;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.serving.EventLoopWork;
@@ -43,17 +43,17 @@ public class V2Resource {
     private final ServerInfo server;
     private final InferenceMetrics metrics;
     private final RequestBodies bodies;
-    private final ServerReadiness readiness;
+    private final ServerHealth health;
 
     V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config, ServerInfo server,
-            InferenceMetrics metrics, RequestBodies bodies, ServerReadiness readiness) {
+            InferenceMetrics metrics, RequestBodies bodies, ServerHealth health) {
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.config = config;
         this.server = server;
         this.metrics = metrics;
         this.bodies = bodies;
-        this.readiness = readiness;
+        this.health = health;
     }
 
     @GET
@@ -73,7 +73,7 @@ public class V2Resource {
     @GET
     @Path("/health/ready")
     public Response ready() {
-        String notReady = readiness.notReadyBecause();
+        String notReady = health.notReadyBecause();
         if (notReady != null) {
             throw new InferenceException(Status.UNAVAILABLE, notReady);
         }

@@ -13,17 +13,31 @@ import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.text.TextEmbedder;
 
 /**
- * Kubernetes and Knative probes: started once the model is loaded and warmed up, ready once its tokenizer (if it has
- * one) is loaded too, so no traffic reaches a pod that cannot answer; live unless loading failed.
+ * The server's health, as every probe reports it: started once the model is loaded and warmed up; ready once its
+ * tokenizer (if it has one) is loaded too, so that no traffic reaches a pod that cannot answer, whichever protocol
+ * probes it (Kubernetes' {@code /q/health/*} checks here, and {@link #notReadyBecause()} for v2 REST and gRPC
+ * {@code ServerReady} and {@code grpc.health.v1}); live unless loading failed.
  */
 @ApplicationScoped
-public class ModelHealthChecks {
+public class ServerHealth {
     private final ModelLifecycle lifecycle;
     private final TextEmbedder embedder;
 
-    ModelHealthChecks(ModelLifecycle lifecycle, TextEmbedder embedder) {
+    ServerHealth(ModelLifecycle lifecycle, TextEmbedder embedder) {
         this.lifecycle = lifecycle;
         this.embedder = embedder;
+    }
+
+    public boolean isReady() {
+        return notReadyBecause() == null;
+    }
+
+    /** What is not ready yet, for an answer that says so; null when the server is ready. */
+    public String notReadyBecause() {
+        if (!lifecycle.isReady()) {
+            return "the model is not ready (" + lifecycle.state().name().toLowerCase() + ")";
+        }
+        return embedder.tokenizerLoaded() ? null : "the model's tokenizer is still loading";
     }
 
     @Produces

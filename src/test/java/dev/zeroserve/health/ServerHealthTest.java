@@ -38,8 +38,8 @@ import io.restassured.http.ContentType;
  * the loader's read blocks on until the test writes the bundled tokenizer into it.
  */
 @QuarkusTest
-@TestProfile(ServerReadinessTest.SlowTokenizer.class)
-class ServerReadinessTest {
+@TestProfile(ServerHealthTest.SlowTokenizer.class)
+class ServerHealthTest {
     private static final String EMBEDDINGS = "{\"model\": \"" + BundledModelRequests.MODEL + "\", \"input\": \"hi\"}";
 
     public static class SlowTokenizer implements QuarkusTestProfile {
