@@ -23,10 +23,13 @@ public final class Pooler {
             hidden.get(start, embedding);
             return embedding;
         }
+        // Each token's vector copied out in bulk: reading a byte buffer's float view value by value cost more than
+        // the sums. The sums keep their order (position by position), and so their rounding.
+        float[] token = new float[hiddenSize];
         for (int position = 0; position < length; position++) {
-            int offset = start + position * hiddenSize;
+            hidden.get(start + position * hiddenSize, token);
             for (int i = 0; i < hiddenSize; i++) {
-                embedding[i] += hidden.get(offset + i);
+                embedding[i] += token[i];
             }
         }
         float count = Math.max(length, 1);
