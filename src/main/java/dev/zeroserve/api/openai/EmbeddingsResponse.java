@@ -3,6 +3,7 @@ package dev.zeroserve.api.openai;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 import com.fasterxml.jackson.core.Base64Variants;
@@ -52,7 +53,7 @@ final class EmbeddingsResponse {
                     body.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, littleEndian(vector), 0,
                             vector.length * Float.BYTES);
                 } else {
-                    out.writeFloatArray(body, vector.length, index -> vector[index]);
+                    out.writeFloatArray(body, FloatBuffer.wrap(vector));
                 }
                 body.writeEndObject();
             }
