@@ -2,7 +2,6 @@ package dev.zeroserve.lifecycle;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -57,11 +56,7 @@ public class ModelLifecycle {
     private final InferenceMetrics metrics;
     private final ModelSource source;
     private final String modelName;
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "zeroserve-deadlines");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService deadlines = DynamicBatcher.deadlineTimer("zeroserve-deadlines");
     private final WarmupRequestDecoder warmupDecoder;
     private volatile State state = State.LOADING;
     private volatile OnnxModel model;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -156,6 +157,21 @@ public final class DynamicBatcher implements AutoCloseable {
      */
     public long admissionLimit() {
         return (long) settings.parallelBatches() * settings.maxBatchSize() + settings.queueCapacity();
+    }
+
+    /**
+     * A timer for the deadlines of queued entries, on one daemon thread. An entry's timer is cancelled when the entry
+     * leaves the queue, nearly always long before it would fire; cancelled timers are removed then, not kept until
+     * their time comes (by default 30 s of every request's timers, each waking the thread once to be discarded).
+     */
+    public static ScheduledExecutorService deadlineTimer(String threadName) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /** Rows admitted and not yet answered: waiting or running. */

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,7 +32,7 @@ class DynamicBatcherTest {
     private static final long LONG_AGO = 60_000_000_000L;
     private static final SequencePadding PAD = new SequencePadding(Map.of("x", 0L));
 
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService timers = DynamicBatcher.deadlineTimer("test-deadlines");
     private final List<DynamicBatcher> batchers = new ArrayList<>();
     private final AtomicInteger splits = new AtomicInteger();
 
@@ -365,5 +365,15 @@ class DynamicBatcherTest {
         assertThat(executor.rowsPerCall()).containsExactly(1L, 7L, 3L, 4L, 2L, 2L, 1L, 1L);
         assertThat(splits.get()).isEqualTo(3);
         assertThat(batcher.inFlight()).isZero();
+    }
+
+    @Test
+    void answeredEntriesLeaveNoTimerBehind() throws Exception {
+        DynamicBatcher batcher = batcher(new FakeExecutor(), 4, 0, 64, 1);
+        for (int i = 0; i < 50; i++) {
+            assertThat(submit(batcher, 1, 2, i).get(5, TimeUnit.SECONDS)).hasSize(1);
+        }
+        // Each entry's 60 s timer was cancelled when it left the queue, and is gone rather than waiting out its delay.
+        assertThat(((ScheduledThreadPoolExecutor) timers).getQueue()).isEmpty();
     }
 }
