@@ -18,24 +18,10 @@ jfr_file=$(realpath -m "$out/profile-${LABEL:-$(echo "$jar" | md5sum | cut -c1-6
 . src/test/scripts/server.sh
 dir=$(mktemp -d)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-launch_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
-pid=$server_pid
-trap 'kill $pid 2>/dev/null || true' EXIT
-await_ready "$port" "$pid" "$dir/server.log"
-load() { # seconds; prints the number of requests answered
-  if [ "$protocol" = grpc ]; then
-    h2load -c 1 -m "$c" -D "$1" -d "$out/grpc.body" -H 'content-type: application/grpc' -H 'te: trailers' \
-      "http://localhost:$port/inference.GRPCInferenceService/ModelInfer" 2>&1 | awk '/^requests:/ { print $8 }'
-  else
-    path=/v2/models/all-minilm-l6-v2/infer
-    [ "$protocol" != embeddings ] || path=/v1/embeddings
-    wrk -t 1 -c "$c" -d "${1}s" -s "$out/$protocol.lua" "http://localhost:$port$path" \
-      2>&1 | awk '/requests in/ { print $1 }'
-  fi
-}
-load "$warmup" > /dev/null
+serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
+drive_load "$port" "$protocol" "$c" "$warmup" > /dev/null
 jcmd $pid JFR.start name=profile settings=profile filename="$jfr_file" > /dev/null
-requests=$(load "$record")
+requests=$(drive_load "$port" "$protocol" "$c" "$record")
 jcmd $pid JFR.stop name=profile > /dev/null
 # Allocation per request: JFR's allocation samples are weighted to estimate every byte allocated.
 jfr print --events jdk.ObjectAllocationSample "$jfr_file" | awk -v requests="$requests" -v label="$protocol c=$c" '

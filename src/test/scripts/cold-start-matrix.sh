@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Cold start with and without each start-up optimisation, measured in interleaved rounds so that the shared machine's
 # noise falls on every variant alike. Usage: src/test/scripts/cold-start-matrix.sh [rounds] (after ./mvnw package).
-# Each step adds one optimisation to the one above it; the last three take one away from the best (aot-25):
+# Each step adds one optimisation to the one above it; the last four take one away from the best (aot-25):
 #   baseline        JDK 17; ONNX Runtime and DJL's tokenizers extract their native libraries at every start (to a
 #                   fresh cache, as in a new container), the model is read out of its jar
 #   native-dir      + -Donnxruntime.native.path and RUST_LIBRARY_PATH: libraries extracted once, as the images do
 #   model-file      + the model and tokenizer as plain files (ZEROSERVE_MODEL_URI=file:...), as the images do
 #   c1              + -XX:TieredStopAtLevel=1: no C2 compiler competing for the CPU while the service starts
 #   appcds-17       + JDK 17 dynamic AppCDS archive from a training run with the same flags
-#   aot-25          JDK 25 AOT cache (JEP 483/514/515) from a training run, with native-dir, model-file and c1
+#   aot-25          JDK 25 AOT cache (JEP 483/514/515) from a training run, with native-dir, model-file and c1, and
+#                   tcmalloc preloaded as the images do (where TCMALLOC, the library's path, exists)
+#   aot-25-glibc    aot-25 with glibc's malloc
 #   aot-25-tiered   aot-25 without c1
 #   aot-25-jar      aot-25 with the model read out of its jar
 #   aot-25-extract  aot-25 with ONNX Runtime and the tokenizers extracting their native libraries
 # and the floor under them, FirstInferenceFloor (load ONNX Runtime and the model, run one inference, exit), started
 # as the plain jar (floor-17: JDK 17, natives extracted, model from its jar) and as the images (floor-aot-25: JDK 25
-# with its own AOT cache, native dir, model file, C1 only), so that each start is also a ratio to its floor.
+# with its own AOT cache, native dir, model file, C1 only, tcmalloc), so that each start is also a ratio to its floor.
 # ONLY="<variants>" runs just those (and the floors). OLD_APP=<quarkus-app directory of another build> adds old-baseline and old-aot-25: that build started as baseline
 # and aot-25 are, in the same rounds, so that a change is measured against the code before it.
 set -euo pipefail
@@ -43,11 +45,15 @@ floor_cp="$work/floor.jar:$ort_jar:$model_jar"
 extract="-DENGINE_CACHE_DIR=$work/djl-cache" # emptied before every run of a variant that extracts
 file="-Dzeroserve.model.uri=file:$model_dir/model.onnx"
 c1="-XX:TieredStopAtLevel=1"
+tcmalloc=${TCMALLOC:-/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4}
+images_env=""  # the images preload tcmalloc (src/main/docker/)
+[ ! -f "$tcmalloc" ] || images_env="LD_PRELOAD=$tcmalloc"
 
-train() { # jar, java binary, flags: start, warm up, one embeddings and one v2 inference, SIGTERM; the archive is
-  # written at exit
-  local app=$1 java=$2; shift 2
-  "$java" "$@" -Dquarkus.http.port=18181 -jar "$app" > "$work/train.log" 2>&1 &
+train() { # jar, java binary, environment (NAME=value pairs), flags: start, warm up, one embeddings and one v2
+  # inference, SIGTERM; the archive is written at exit
+  local app=$1 java=$2 environment=$3; shift 3
+  # shellcheck disable=SC2086 # a list of assignments
+  env $environment "$java" "$@" -Dquarkus.http.port=18181 -jar "$app" > "$work/train.log" 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null localhost:18181/q/health/ready; do sleep 0.1; done
   curl -sf -o /dev/null localhost:18181/v1/embeddings -H 'Content-Type: application/json' \
@@ -61,11 +67,12 @@ variants=()
 declare -A java_of=([baseline]=java [native-dir]=java [model-file]=java [c1]=java [appcds-17]=java)
 declare -A opts_of=([baseline]="$extract" [native-dir]="$native" [model-file]="$native $file" [c1]="$native $file $c1")
 declare -A jar_of=()
+declare -A env_of=()
 for variant in baseline native-dir model-file c1; do
   if wanted "$variant"; then variants+=("$variant"); fi
 done
 if wanted appcds-17; then
-  train "$jar" java $native $file $c1 "-XX:ArchiveClassesAtExit=$work/app.jsa"
+  train "$jar" java "" $native $file $c1 "-XX:ArchiveClassesAtExit=$work/app.jsa"
   variants+=(appcds-17)
   opts_of[appcds-17]="$native $file $c1 -XX:SharedArchiveFile=$work/app.jsa"
 fi
@@ -76,16 +83,18 @@ if [ -n "${OLD_APP:-}" ]; then
   jar_of[old-baseline]="$OLD_APP/quarkus-run.jar"
 fi
 if [ -x "$jdk25/bin/java" ]; then
-  declare -A aot_flags=([aot-25]="$native $file $c1" [aot-25-tiered]="$native $file" [aot-25-jar]="$native $c1"
-    [aot-25-extract]="$extract $file $c1" [old-aot-25]="$native $file $c1")
-  aot_variants=(aot-25 aot-25-tiered aot-25-jar aot-25-extract)
+  declare -A aot_flags=([aot-25]="$native $file $c1" [aot-25-glibc]="$native $file $c1" [aot-25-tiered]="$native $file"
+    [aot-25-jar]="$native $c1" [aot-25-extract]="$extract $file $c1" [old-aot-25]="$native $file $c1")
+  aot_variants=(aot-25 aot-25-glibc aot-25-tiered aot-25-jar aot-25-extract)
   if [ -n "${OLD_APP:-}" ]; then
     aot_variants+=(old-aot-25)
     jar_of[old-aot-25]="$OLD_APP/quarkus-run.jar"
   fi
   for variant in "${aot_variants[@]}"; do
     if [[ $variant != old-* ]] && ! wanted "$variant"; then continue; fi
-    train "${jar_of[$variant]:-$jar}" "$jdk25/bin/java" ${aot_flags[$variant]} "-XX:AOTCacheOutput=$work/$variant.aot"
+    [ "$variant" = aot-25-glibc ] || env_of[$variant]=$images_env
+    train "${jar_of[$variant]:-$jar}" "$jdk25/bin/java" "${env_of[$variant]:-}" ${aot_flags[$variant]} \
+      "-XX:AOTCacheOutput=$work/$variant.aot"
     variants+=("$variant")
     java_of[$variant]="$jdk25/bin/java"
     opts_of[$variant]="${aot_flags[$variant]} -XX:AOTCache=$work/$variant.aot"
@@ -93,31 +102,34 @@ if [ -x "$jdk25/bin/java" ]; then
 fi
 
 # The floor programs: JDK 17 as the plain jar starts; JDK 25 with an AOT cache of its own, as the images start.
-floor_run() { # variant, java, flags...: start -> the process has printed its answer and exited
-  local variant=$1 java=$2; shift 2
+floor_run() { # variant, java, environment (NAME=value pairs), flags...: start -> the process has printed its answer
+  # and exited
+  local variant=$1 java=$2 environment=$3; shift 3
   rm -rf "$work/djl-cache"
   local start end
   start=$(date +%s%N)
-  "$java" "$@" > /dev/null
+  # shellcheck disable=SC2086 # a list of assignments
+  env $environment "$java" "$@" > /dev/null
   end=$(date +%s%N)
   echo "$variant $(( (end - start) / 1000000 )) 0 0" >> "$work/results"
 }
 floors=(floor-17)
 if [ -x "$jdk25/bin/java" ]; then
-  "$jdk25/bin/java" $native $c1 -XX:AOTCacheOutput="$work/floor.aot" -cp "$floor_cp" FirstInferenceFloor \
-    "$model_dir/model.onnx" > /dev/null
+  env $images_env "$jdk25/bin/java" $native $c1 -XX:AOTCacheOutput="$work/floor.aot" -cp "$floor_cp" \
+    FirstInferenceFloor "$model_dir/model.onnx" > /dev/null
   floors+=(floor-aot-25)
 fi
 
 for round in $(seq "$rounds"); do
-  floor_run floor-17 java "$extract" -cp "$floor_cp" FirstInferenceFloor
+  floor_run floor-17 java "" "$extract" -cp "$floor_cp" FirstInferenceFloor
   if [ -x "$jdk25/bin/java" ]; then
-    floor_run floor-aot-25 "$jdk25/bin/java" $native $c1 -XX:AOTCache="$work/floor.aot" -cp "$floor_cp" \
+    floor_run floor-aot-25 "$jdk25/bin/java" "$images_env" $native $c1 -XX:AOTCache="$work/floor.aot" -cp "$floor_cp" \
       FirstInferenceFloor "$model_dir/model.onnx"
   fi
   for variant in "${variants[@]}"; do
     rm -rf "$work/djl-cache"
     JAR="${jar_of[$variant]:-$jar}" JAVA="${java_of[$variant]}" JAVA_OPTS="${opts_of[$variant]}" \
+      SERVER_ENV="${env_of[$variant]:-}" \
       src/test/scripts/first-inference.sh 1 \
       | sed -n "s/^run 1: first inference after \([0-9]*\) ms, first embeddings after \([0-9]*\) ms, RSS \([0-9]*\) KiB/$variant \1 \2 \3/p" \
       >> "$work/results"

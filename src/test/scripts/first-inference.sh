@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cold start of the packaged JVM service: process start -> first successful v2 inference and -> first successful
 # /v1/embeddings answer (which also needs the tokenizer), measured from outside, then the resident memory once warm. Usage: src/test/scripts/first-inference.sh [runs] (after ./mvnw package).
-# JAVA (the java binary) and JAVA_OPTS choose the JVM and its flags, JAR the service (default: this build);
-# cold-start-matrix.sh compares them.
+# JAVA (the java binary) and JAVA_OPTS choose the JVM and its flags, JAR the service (default: this build),
+# SERVER_ENV more NAME=value pairs for its environment (LD_PRELOAD=...); cold-start-matrix.sh compares them.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 runs=${1:-5}
@@ -14,7 +14,7 @@ times=()
 embedding_times=()
 for run in $(seq "$runs"); do
   start=$(date +%s%N)
-  ${JAVA:-java} ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "/tmp/zeroserve-first-inference.log" 2>&1 &
+  env ${SERVER_ENV:-} ${JAVA:-java} ${JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar "$jar" > "/tmp/zeroserve-first-inference.log" 2>&1 &
   pid=$!
   until v2_infer "$port"; do
     kill -0 "$pid" 2>/dev/null || { echo "service exited; see /tmp/zeroserve-first-inference.log" >&2; exit 1; }

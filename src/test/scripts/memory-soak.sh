@@ -2,7 +2,8 @@
 # Resident memory of a packaged server under a long mixed load: v2 JSON tensor requests of 1-3 rows and 4-256 tokens
 # beside /v1/embeddings requests of 1-8 texts of 1-120 words (so the shapes keep changing), driven by two wrk
 # processes at once; RSS is sampled every 10 s. Usage: src/test/scripts/memory-soak.sh JAR [MINUTES: 5]
-# Environment: JAVA (java), JAVA_OPTS (e.g. the images' heap flags), CONNECTIONS (8 per wrk), PORT (18095).
+# Environment: JAVA (java), JAVA_OPTS (e.g. the images' heap flags), SERVER_ENV (e.g. the images' LD_PRELOAD),
+# CONNECTIONS (8 per wrk), PORT (18095).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); minutes=${2:-5}; port=${PORT:-18095}; c=${CONNECTIONS:-8}

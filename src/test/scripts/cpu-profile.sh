@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Where the whole machine's CPU goes while a packaged server is under load: Linux perf samples every core (the
+# server's threads, the JIT compilers, the load generator, the kernel on their behalf) and the shares are printed by
+# thread group and by library. ONNX Runtime's share is the most a server can reach of the in-process ceiling at the
+# same settings: what it does not get, the rest of the table took. Usage, after load-bench.sh has written the request
+# bodies to target/load-bench/:
+#
+#   src/test/scripts/cpu-profile.sh JAR [PROTOCOL: grpc|json|binary|embeddings] [CONCURRENCY: 16]
+#
+# Environment: WARMUP_SECONDS (90: C2 compiles for about a minute under load on two cores), RECORD_SECONDS (10),
+# PORT (18090), JAVA (java), JAVA_OPTS, SERVER_ENV (NAME=value pairs for the server, e.g. LD_PRELOAD=...).
+# Needs perf (Debian's linux-perf; installed if missing) and permission to sample the whole system (root here).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+jar=$(realpath "$1"); protocol=${2:-json}; c=${3:-16}
+warmup=${WARMUP_SECONDS:-90}; record=${RECORD_SECONDS:-10}; port=${PORT:-18090}
+out=target/load-bench
+[ -f "$out/$protocol.body" ] || { echo "no $out/$protocol.body: run load-bench.sh first" >&2; exit 2; }
+if ! command -v perf > /dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -q >&2 && $sudo apt-get install -y -q linux-perf >&2
+fi
+. src/test/scripts/server.sh
+dir=$(mktemp -d)
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
+drive_load "$port" "$protocol" "$c" "$warmup" > /dev/null
+drive_load "$port" "$protocol" "$c" $((record + 4)) > "$dir/requests" &
+loader=$!
+sleep 2
+perf record -a -F 499 -o "$dir/perf.data" sleep "$record" 2> /dev/null
+wait $loader
+echo "$protocol c=$c: $(( $(cat "$dir/requests") / (record + 4) )) requests/s; shares of all cores' samples over ${record} s:"
+# Thread groups: Java's thread names without their numbers (perf shows the first 15 characters).
+perf report -i "$dir/perf.data" --sort comm,dso -t ';' --stdio 2> /dev/null | awk -F ';' '
+  /^ *[0-9.]+% *;/ {
+    share = $1; gsub(/[% ]/, "", share); gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $3)
+    comm = $2; sub(/[-#]?[0-9]+$/, "", comm); sub(/ +$/, "", comm)
+    dso = $3 ~ /^\[JIT\]/ ? "[JIT] (Java code)" : $3
+    byComm[comm] += share; byDso[dso] += share
+    if (comm == "zeroserve-batch") byBatch[dso] += share
+  }
+  END {
+    print "  by thread:"
+    for (k in byComm) if (byComm[k] >= 0.5) printf "    %6.1f %%  %s\n", byComm[k], k | "sort -rn"
+    close("sort -rn")
+    print "  by library:"
+    for (k in byDso) if (byDso[k] >= 0.5) printf "    %6.1f %%  %s\n", byDso[k], k | "sort -rn"
+    close("sort -rn")
+    print "  the batch workers (zeroserve-batch) by library:"
+    for (k in byBatch) if (byBatch[k] >= 0.5) printf "    %6.1f %%  %s\n", byBatch[k], k | "sort -rn"
+  }'
