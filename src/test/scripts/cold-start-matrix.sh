@@ -47,7 +47,11 @@ file="-Dzeroserve.model.uri=file:$model_dir/model.onnx"
 c1="-XX:TieredStopAtLevel=1"
 tcmalloc=${TCMALLOC:-/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4}
 images_env=""  # the images preload tcmalloc (src/main/docker/)
-[ ! -f "$tcmalloc" ] || images_env="LD_PRELOAD=$tcmalloc"
+if [ -f "$tcmalloc" ]; then
+  images_env="LD_PRELOAD=$tcmalloc"
+else
+  echo "# no $tcmalloc (TCMALLOC): aot-25 runs with glibc's malloc, as aot-25-glibc does" >&2
+fi
 
 train() { # jar, java binary, environment (NAME=value pairs), flags: start, warm up, one embeddings and one v2
   # inference, SIGTERM; the archive is written at exit

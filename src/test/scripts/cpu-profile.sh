@@ -28,9 +28,12 @@ drive_load "$port" "$protocol" "$c" "$warmup" > /dev/null
 drive_load "$port" "$protocol" "$c" $((record + 4)) > "$dir/requests" &
 loader=$!
 sleep 2
-perf record -a -F 499 -o "$dir/perf.data" sleep "$record" 2> /dev/null
+perf record -a -F 499 -o "$dir/perf.data" sleep "$record" 2> "$dir/perf.err" \
+  || { cat "$dir/perf.err" >&2; echo "perf could not sample the whole system (root, or kernel.perf_event_paranoid <= 0)" >&2; exit 1; }
 wait $loader
-echo "$protocol c=$c: $(( $(cat "$dir/requests") / (record + 4) )) requests/s; shares of all cores' samples over ${record} s:"
+requests=$(cat "$dir/requests")
+[ -n "$requests" ] || { echo "the load generator answered nothing (wrk, h2load installed? see load-bench.sh)" >&2; exit 1; }
+echo "$protocol c=$c: $((requests / (record + 4))) requests/s; shares of all cores' samples over ${record} s:"
 # Thread groups: Java's thread names without their numbers (perf shows the first 15 characters).
 perf report -i "$dir/perf.data" --sort comm,dso -t ';' --stdio 2> /dev/null | awk -F ';' '
   /^ *[0-9.]+% *;/ {
@@ -50,3 +53,4 @@ perf report -i "$dir/perf.data" --sort comm,dso -t ';' --stdio 2> /dev/null | aw
     print "  the batch workers (zeroserve-batch) by library:"
     for (k in byBatch) if (byBatch[k] >= 0.5) printf "    %6.1f %%  %s\n", byBatch[k], k | "sort -rn"
   }'
+rm -rf "$dir"

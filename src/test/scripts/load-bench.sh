@@ -12,7 +12,8 @@
 # Environment: SECONDS_PER_CELL (15), WARMUP_SECONDS (30, per protocol per server: C2 needs tens of seconds),
 # WARMUP_CONCURRENCY (16), CONCURRENCY ("1 16 64"), PROTOCOLS ("json binary grpc embeddings"), TOKENS (16, for the
 # v2 bodies; embeddings always sends one ~12-token sentence), BASE_PORT (18081), JAVA (java), JAVA_OPTS (all servers),
-# JAVA_OPTS_1, JAVA_OPTS_2, ... (one server each), ENV_1, ENV_2, ... (NAME=value pairs for one server's environment), CEILING_SECONDS (10 per ceiling cell; 0 skips it), WRK_THREADS (1),
+# JAVA_OPTS_1, JAVA_OPTS_2, ... (one server each), SERVER_ENV (NAME=value pairs for every server's environment) and
+# ENV_1, ENV_2, ... (one server's), CEILING_SECONDS (10 per ceiling cell; 0 skips it), WRK_THREADS (1),
 # H2_CONNECTIONS (1: gRPC's concurrency is streams on one connection, as one gRPC channel does), SKIP_BUILD (1 reuses
 # the last compile of the helper classes).
 # errors: wrk's non-2xx responses and socket errors; for gRPC, answers that are not a complete successful message
@@ -141,7 +142,7 @@ for i in "${!jars[@]}"; do
   labels+=("s$n:$(basename "$(dirname "$(dirname "$(dirname "${jars[$i]}")")")")")
   ports+=("$port")
   # shellcheck disable=SC2086 # the option strings are lists of flags
-  SERVER_ENV="${!env_var:-}" launch_server "${jars[$i]}" "$port" "$out/server-$n.log" ${JAVA_OPTS:-} ${!opts_var:-}
+  SERVER_ENV="${SERVER_ENV:-} ${!env_var:-}" launch_server "${jars[$i]}" "$port" "$out/server-$n.log" ${JAVA_OPTS:-} ${!opts_var:-}
   pids+=("$server_pid")
   log "server ${labels[$i]}: pid ${pids[$i]}, port $port, ${jars[$i]}"
 done

@@ -55,10 +55,7 @@ end
 LUA
 . src/test/scripts/server.sh
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-launch_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
-pid=$server_pid
-trap 'kill $pid 2>/dev/null || true' EXIT
-await_ready "$port" "$pid" "$dir/server.log"
+serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
 rss() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$pid/status"; }
 echo "RSS when ready: $(rss) MiB"
 seconds=$((minutes * 60))

@@ -42,21 +42,32 @@ public final class JsonBody extends ByteArrayOutputStream {
         return new JsonBody((int) Math.max(64, Math.min(expectedBytes, MAX_INITIAL_SIZE)));
     }
 
-    /**
-     * Writes the floats of {@code values}, from 0 to its limit, as the JSON array value that {@code json}, writing
-     * into this body, is due for. They are copied out in runs: read one at a time through a byte buffer's view, with
-     * C1 only (as the images run), a value cost a third of its text.
-     */
+    /** Float values copied out in runs: {@code into[0, length)} gets the values from index {@code from} on. */
+    @FunctionalInterface
+    public interface FloatRuns {
+        void copy(int from, float[] into, int length);
+    }
+
+    /** Writes the floats of {@code values} from its position to its limit (see the other overload). */
     public void writeFloatArray(JsonGenerator json, FloatBuffer values) throws IOException {
+        int start = values.position();
+        writeFloatArray(json, values.remaining(), (from, into, length) -> values.get(start + from, into, 0, length));
+    }
+
+    /**
+     * Writes {@code length} floats as the JSON array value that {@code json}, writing into this body, is due for. They
+     * are copied out in runs: read one at a time through a byte buffer's view, with C1 only (as the images run), a
+     * value cost a third of its text.
+     */
+    public void writeFloatArray(JsonGenerator json, int length, FloatRuns values) throws IOException {
         json.writeRawValue(ARRAY_START, 0, 1);
         json.flush(); // the generator's buffer into this body, so that the values follow the bracket
         boolean quoteNonFinite = json.isEnabled(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());
         int perValue = FloatText.MAX_LENGTH + 3; // the text, two quotes around NaN or Infinity, the comma
-        int length = values.limit();
         float[] run = new float[Math.min(RUN, length)];
         for (int from = 0; from < length; from += run.length) {
             int runLength = Math.min(run.length, length - from);
-            values.get(from, run, 0, runLength);
+            values.copy(from, run, runLength);
             reserve((long) perValue * runLength, (long) (length - from) * TYPICAL_VALUE);
             byte[] bytes = buf;
             int at = count;

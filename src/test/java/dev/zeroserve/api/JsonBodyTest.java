@@ -50,7 +50,7 @@ class JsonBodyTest {
         bytes.asFloatBuffer().put(expected);
 
         String text = write(bytes.asFloatBuffer());
-        // The body grew from 16 bytes while being written: what was written before the growth stays.
+        // The body grew from its smallest size while being written: what was written before the growth stays.
         assertThat(text).startsWith("{\"data\":[").endsWith("],\"after\":1}");
         JsonNode data = MAPPER.readTree(text).get("data");
         assertThat(data).hasSize(count);
@@ -61,6 +61,13 @@ class JsonBodyTest {
         }
         assertThat(data.get(511).asText()).isEqualTo("NaN");
         assertThat(data.get(512).asText()).isEqualTo("-Infinity");
+    }
+
+    @Test
+    void aBufferIsWrittenFromItsPositionToItsLimit() throws Exception {
+        FloatBuffer values = FloatBuffer.wrap(new float[] { 9f, 2.5f, -3f, 9f });
+        values.position(1).limit(3);
+        assertThat(write(values)).isEqualTo("{\"data\":[2.5,-3.0],\"after\":1}");
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.zeroserve.api.rest;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -460,20 +460,20 @@ final class JsonInferenceCodec {
         ByteBuffer data = tensor.data();
         int count = (int) tensor.elementCount();
         switch (tensor.dataType()) {
-            case FP16, BF16 -> body.writeFloatArray(json, FloatBuffer.wrap(halfFloats(tensor.dataType(), data, count)));
-            case FP32 -> body.writeFloatArray(json, data.asFloatBuffer());
+            case FP16 -> body.writeFloatArray(json, count, (from, into, length) -> {
+                for (int i = 0; i < length; i++) {
+                    into[i] = Fp16Conversions.fp16ToFloat(data.getShort((from + i) * 2));
+                }
+            });
+            case BF16 -> body.writeFloatArray(json, count, (from, into, length) -> {
+                for (int i = 0; i < length; i++) {
+                    into[i] = Fp16Conversions.bf16ToFloat(data.getShort((from + i) * 2));
+                }
+            });
+            case FP32 -> body.writeFloatArray(json, data.duplicate().order(ByteOrder.LITTLE_ENDIAN).rewind()
+                    .asFloatBuffer());
             default -> writeOtherData(json, tensor, data, count);
         }
-    }
-
-    /** FP16 or BF16 values widened to floats, which JSON carries them as. */
-    private static float[] halfFloats(DataType type, ByteBuffer data, int count) {
-        float[] floats = new float[count];
-        for (int i = 0; i < count; i++) {
-            short half = data.getShort(i * 2);
-            floats[i] = type == DataType.FP16 ? Fp16Conversions.fp16ToFloat(half) : Fp16Conversions.bf16ToFloat(half);
-        }
-        return floats;
     }
 
     private static void writeOtherData(JsonGenerator json, Tensor tensor, ByteBuffer data, int count)
