@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -215,57 +216,60 @@ public class InferenceMetrics {
         private static final int PROTOCOLS = Protocol.values().length;
         private static final int STATUSES = Status.values().length;
 
-        private final Tags tags;
         private final AtomicReferenceArray<Counter> successes = new AtomicReferenceArray<>(PROTOCOLS);
         private final AtomicReferenceArray<Counter> failures = new AtomicReferenceArray<>(PROTOCOLS * STATUSES);
         private final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(PROTOCOLS);
         private final AtomicReferenceArray<DistributionSummary> tokens = new AtomicReferenceArray<>(PROTOCOLS);
 
+        /** Each registers the meter of one index: a protocol's ordinal, for failures protocol × statuses + status. */
+        private final IntFunction<Counter> newSuccess;
+        private final IntFunction<Counter> newFailure;
+        private final IntFunction<Timer> newDuration;
+        private final IntFunction<DistributionSummary> newTokens;
+
         RequestMeters(Tags tags) {
-            this.tags = tags;
+            newSuccess = index -> Counter.builder("zeroserve.request.success")
+                    .description("Requests answered successfully").tags(tags).tag("protocol", label(index))
+                    .register(registry);
+            newFailure = index -> Counter.builder("zeroserve.request.failure")
+                    .description("Requests that failed, by reason").tags(tags)
+                    .tag("protocol", label(index / STATUSES)).tag("reason", reason(Status.values()[index % STATUSES]))
+                    .register(registry);
+            newDuration = index -> latency("zeroserve.request.duration", "End-to-end request time in the server",
+                    tags.and("protocol", label(index)));
+            newTokens = index -> DistributionSummary.builder("zeroserve.request.tokens")
+                    .description("Tokens per text request, special tokens included").tags(tags)
+                    .tag("protocol", label(index)).serviceLevelObjectives(TOKENS).register(registry);
+        }
+
+        private static String label(int protocol) {
+            return Protocol.values()[protocol].label();
         }
 
         Counter success(Protocol protocol) {
-            Counter counter = successes.get(protocol.ordinal());
-            if (counter == null) {
-                counter = Counter.builder("zeroserve.request.success").description("Requests answered successfully")
-                        .tags(tags).tag("protocol", protocol.label()).register(registry);
-                successes.set(protocol.ordinal(), counter);
-            }
-            return counter;
+            return cached(successes, protocol.ordinal(), newSuccess);
         }
 
         Counter failure(Protocol protocol, Status status) {
-            int index = protocol.ordinal() * STATUSES + status.ordinal();
-            Counter counter = failures.get(index);
-            if (counter == null) {
-                counter = Counter.builder("zeroserve.request.failure").description("Requests that failed, by reason")
-                        .tags(tags).tag("protocol", protocol.label()).tag("reason", reason(status))
-                        .register(registry);
-                failures.set(index, counter);
-            }
-            return counter;
+            return cached(failures, protocol.ordinal() * STATUSES + status.ordinal(), newFailure);
         }
 
         Timer duration(Protocol protocol) {
-            Timer timer = durations.get(protocol.ordinal());
-            if (timer == null) {
-                timer = latency("zeroserve.request.duration", "End-to-end request time in the server",
-                        tags.and("protocol", protocol.label()));
-                durations.set(protocol.ordinal(), timer);
-            }
-            return timer;
+            return cached(durations, protocol.ordinal(), newDuration);
         }
 
         DistributionSummary tokens(Protocol protocol) {
-            DistributionSummary summary = tokens.get(protocol.ordinal());
-            if (summary == null) {
-                summary = DistributionSummary.builder("zeroserve.request.tokens").description("Tokens per text "
-                        + "request, special tokens included").tags(tags).tag("protocol", protocol.label())
-                        .serviceLevelObjectives(TOKENS).register(registry);
-                tokens.set(protocol.ordinal(), summary);
+            return cached(tokens, protocol.ordinal(), newTokens);
+        }
+
+        /** The meter at {@code index}, registered by {@code register} the first time (no allocation after that). */
+        private static <M> M cached(AtomicReferenceArray<M> meters, int index, IntFunction<M> register) {
+            M meter = meters.get(index);
+            if (meter == null) {
+                meter = register.apply(index);
+                meters.set(index, meter);
             }
-            return summary;
+            return meter;
         }
     }
 

@@ -9,8 +9,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The OpenAI API's JSON documents, field for field (the embeddings answer is written by {@link EmbeddingsResponse}).
- * Registered for reflection, so that Jackson can write them in a
- * native executable too, also where they travel inside a {@code Response} or are written outside JAX-RS.
+ * Registered for reflection, so that Jackson can write them in a native executable too, also where they travel inside
+ * a {@code Response} or are written outside JAX-RS.
  */
 @RegisterForReflection(targets = { OpenAiJson.Model.class, OpenAiJson.ModelList.class, OpenAiJson.Error.class,
         OpenAiJson.ErrorBody.class })

@@ -460,16 +460,15 @@ final class JsonInferenceCodec {
         ByteBuffer data = tensor.data();
         int count = (int) tensor.elementCount();
         switch (tensor.dataType()) {
-            case FP16 -> body.writeFloatArray(json, count, (from, into, length) -> {
-                for (int i = 0; i < length; i++) {
-                    into[i] = Fp16Conversions.fp16ToFloat(data.getShort((from + i) * 2));
-                }
-            });
-            case BF16 -> body.writeFloatArray(json, count, (from, into, length) -> {
-                for (int i = 0; i < length; i++) {
-                    into[i] = Fp16Conversions.bf16ToFloat(data.getShort((from + i) * 2));
-                }
-            });
+            case FP16, BF16 -> {
+                boolean brain = tensor.dataType() == DataType.BF16;
+                body.writeFloatArray(json, count, (from, into, length) -> {
+                    for (int i = 0; i < length; i++) {
+                        short half = data.getShort((from + i) * 2);
+                        into[i] = brain ? Fp16Conversions.bf16ToFloat(half) : Fp16Conversions.fp16ToFloat(half);
+                    }
+                });
+            }
             case FP32 -> body.writeFloatArray(json, data.duplicate().order(ByteOrder.LITTLE_ENDIAN).rewind()
                     .asFloatBuffer());
             default -> writeOtherData(json, tensor, data, count);
