@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.zeroserve.api.http.TransportOrder;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpConnection;
@@ -26,8 +27,6 @@ import io.vertx.core.net.impl.ConnectionBase;
  */
 @ApplicationScoped
 public class OpenExchanges {
-    /** Ahead of every other filter and route. */
-    private static final int FIRST = Integer.MAX_VALUE;
 
     /**
      * Open exchanges by epoch: 0 until the drain begins, 1 after. The drain waits for epoch 0 only, so that the
@@ -98,7 +97,7 @@ public class OpenExchanges {
             Exchange exchange = new Exchange(open[epoch], connection);
             context.addEndHandler(ended -> exchange.end());
             context.next();
-        }, FIRST);
+        }, TransportOrder.filterPriority(TransportOrder.OPEN_EXCHANGES));
     }
 
     /**

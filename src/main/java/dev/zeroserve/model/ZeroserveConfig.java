@@ -26,6 +26,8 @@ public interface ZeroserveConfig {
 
     Gpu gpu();
 
+    Auth auth();
+
     interface Model {
         /** Where the ONNX model comes from: {@code classpath:<resource>} or {@code file:<path>}. */
         @WithDefault(ModelSource.BUNDLED_URI)
@@ -99,6 +101,56 @@ public interface ZeroserveConfig {
         /** Largest number of elements one input tensor may have. */
         @WithDefault("16777216")
         long maxElements();
+
+        /**
+         * Bytes that the requests in flight may hold at once (bodies, inflated messages, decoded tensors, as
+         * estimated by the in-flight budget); a request that would pass it is answered 503 with Retry-After before its
+         * body is read. By default a share of the JVM's heap and direct-memory limits.
+         */
+        Optional<io.quarkus.runtime.configuration.MemorySize> inFlightBytes();
+    }
+
+    /**
+     * API keys ({@code Authorization: Bearer <key>}, gRPC {@code authorization} metadata). Off unless a key is
+     * configured; health probes are always open.
+     */
+    interface Auth {
+        /** Keys accepted on every protected group (comma-separated; several at once for rotation). */
+        Optional<List<String>> apiKeys();
+
+        /** A file of further keys (one per line, or comma-separated), re-read when it changes: a mounted Secret. */
+        Optional<String> apiKeysFile();
+
+        /**
+         * Keys for the management groups (statistics, metrics) and metadata; where any is set, statistics and
+         * metrics take only these, so that inference clients cannot read other clients' traffic.
+         */
+        Optional<List<String>> managementApiKeys();
+
+        /** A file of further management keys, re-read when it changes. */
+        Optional<String> managementApiKeysFile();
+
+        /** The route groups that need a key once keys are configured: inference, metadata, statistics, metrics. */
+        @WithDefault("inference,metadata,statistics,metrics")
+        List<RouteGroup> protectedGroups();
+
+        /** How often the key files are checked for a change (a Kubernetes Secret volume updates within ~1 min). */
+        @WithDefault("10S")
+        java.time.Duration keysFileCheckInterval();
+    }
+
+    /** Routes grouped as Triton groups its restricted APIs. */
+    enum RouteGroup {
+        /** Probes (/q/health/*, /v2/health/*, gRPC ServerLive/ServerReady, grpc.health.v1): never protected. */
+        HEALTH,
+        /** Inference (v2 REST and gRPC) and embeddings, and any route not named below. */
+        INFERENCE,
+        /** Server and model metadata, model readiness, the model list. */
+        METADATA,
+        /** Triton's model statistics and model configuration. */
+        STATISTICS,
+        /** Prometheus metrics (/q/metrics). */
+        METRICS
     }
 
     interface Batching {

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import dev.zeroserve.model.ZeroserveConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
@@ -17,6 +19,7 @@ public final class TestConfig {
         return new SmallRyeConfigBuilder()
                 .addDefaultInterceptors()
                 .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withMapping(ZeroserveConfig.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build()

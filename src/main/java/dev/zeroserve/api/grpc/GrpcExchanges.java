@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.zeroserve.api.HttpClientGone;
+import dev.zeroserve.api.http.TransportOrder;
 import dev.zeroserve.serving.ClientGone;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.smallrye.common.vertx.ContextLocals;
@@ -19,8 +20,6 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class GrpcExchanges {
     private static final String KEY = GrpcExchanges.class.getName();
-    /** After OpenExchanges, ahead of the gRPC route. */
-    private static final int PRIORITY = Integer.MAX_VALUE - 1;
 
     void keep(@Observes Filters filters) {
         filters.register(context -> {
@@ -29,7 +28,13 @@ public class GrpcExchanges {
                 ContextLocals.put(KEY, context);
             }
             context.next();
-        }, PRIORITY);
+        }, TransportOrder.filterPriority(TransportOrder.GRPC_EXCHANGES));
+    }
+
+    /** The current call's exchange, or null outside a call. */
+    static RoutingContext current() {
+        Optional<RoutingContext> exchange = ContextLocals.get(KEY);
+        return exchange.orElse(null);
     }
 
     /** The current call's {@link ClientGone}: its stream reset or connection closed before the answer. */

@@ -7,6 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.zeroserve.api.RequestBodies;
+import dev.zeroserve.api.http.Refusals;
+import dev.zeroserve.api.http.TransportOrder;
+import io.grpc.Status;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 
@@ -20,14 +23,12 @@ import io.vertx.ext.web.Router;
 public class ContentEncodings {
     private static final Pattern COMPRESSED_PATHS = Pattern.compile(
             "/v2/models/[^/]+(/versions/[^/]+)?/infer|/v1/embeddings");
-    /** Right after the body size limit. */
-    private static final int ORDER = Integer.MIN_VALUE + 1;
 
     void install(@Observes Router router) {
-        router.route().order(ORDER).handler(context -> {
+        router.route().order(TransportOrder.CONTENT_ENCODINGS).handler(context -> {
             String encoding = context.request().getHeader(HttpHeaders.CONTENT_ENCODING);
             if (encoding != null && !RequestBodies.CODINGS.contains(encoding.trim().toLowerCase(Locale.ROOT))) {
-                ErrorMappers.refuse(context, 415, "Content-Encoding '" + encoding + "' is not supported; "
+                Refusals.refuse(context, 415, Status.Code.UNIMPLEMENTED, "Content-Encoding '" + encoding + "' is not supported; "
                         + "request bodies may be gzip or deflate");
                 return;
             }

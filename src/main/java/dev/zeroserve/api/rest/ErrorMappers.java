@@ -14,11 +14,7 @@ import dev.zeroserve.api.AnsweredFailures;
 import dev.zeroserve.api.openai.OpenAiErrors;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.serving.InferenceService;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * Every REST failure leaves as {@code {"error": "..."}} with the status code the v2 protocol gives it; the OpenAI API
@@ -53,35 +49,6 @@ public class ErrorMappers {
     public Response unexpectedFailure(RuntimeException e, HttpServerRequest request) {
         LOG.errorf(e, "Unexpected failure answering %s %s", request.method(), request.path());
         return error(request.path(), 500, "internal error: " + e);
-    }
-
-    /**
-     * Answers a request from its headers alone, before its body is read, in the error shape of the API it was for. Over
-     * HTTP/1.1 the connection is closed after the answer, as the unread body would be taken for the next request.
-     */
-    static void refuseUnread(RoutingContext context, int status, String message) {
-        boolean http1 = context.request().version() != HttpVersion.HTTP_2;
-        if (http1) {
-            context.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close");
-        }
-        refuse(context, status, message).onComplete(done -> {
-            if (http1) {
-                context.request().connection().close();
-            }
-        });
-    }
-
-    /**
-     * Answers a request from its headers alone, in the error shape of the API it was for; its body, bounded by the
-     * size limit, is read and dropped, so that the connection can carry the next request.
-     */
-    static Future<Void> refuse(RoutingContext context, int status, String message) {
-        LOG.debugf("Answered %d: %s", status, message);
-        context.request().resume();
-        String body = OpenAiErrors.covers(context.normalizedPath()) ? OpenAiErrors.json(status, message)
-                : new JsonObject().put("error", message).encode();
-        return context.response().setStatusCode(status)
-                .putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(body);
     }
 
     private static Response error(String path, int status, String message) {

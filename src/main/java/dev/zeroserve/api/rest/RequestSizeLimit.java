@@ -5,6 +5,9 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.zeroserve.api.http.Refusals;
+import dev.zeroserve.api.http.TransportOrder;
+import io.grpc.Status;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -23,10 +26,10 @@ public class RequestSizeLimit {
     }
 
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(context -> {
+        router.route().order(TransportOrder.BODY_SIZE).handler(context -> {
             String declared = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (declared != null && exceedsLimit(declared)) {
-                ErrorMappers.refuseUnread(context, 413, "request body of " + declared + " bytes exceeds the limit of "
+                Refusals.refuseUnread(context, 413, Status.Code.RESOURCE_EXHAUSTED, "request body of " + declared + " bytes exceeds the limit of "
                         + maxBodyBytes + " bytes (quarkus.http.limits.max-body-size)");
                 return;
             }

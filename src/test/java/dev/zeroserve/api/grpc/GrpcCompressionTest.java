@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.api.grpc.v2.ModelInferResponse;
+import dev.zeroserve.api.http.Refusals;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcClientTestBase;
 import io.grpc.Codec;
@@ -133,6 +134,6 @@ class GrpcCompressionTest extends GrpcClientTestBase {
 
     @Test
     void grpcMessageIsPercentEncoded() {
-        assertThat(GrpcEncodings.percentEncoded("100% sure: é")).isEqualTo("100%25 sure: %C3%A9");
+        assertThat(Refusals.percentEncoded("100% sure: é")).isEqualTo("100%25 sure: %C3%A9");
     }
 }
