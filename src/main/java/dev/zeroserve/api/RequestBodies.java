@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.zeroserve.api.http.InFlightBudget;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -33,10 +35,19 @@ public class RequestBodies {
     public static final Set<String> CODINGS = Set.of("identity", "gzip", "x-gzip", "deflate");
     private static final int CHUNK = 64 * 1024;
 
-    private final long maxBytes;
+    /**
+     * Heap held per inflated byte: the output stream's array, up to twice what it holds as it doubles, and the copy
+     * handed on.
+     */
+    private static final int INFLATED_FACTOR = 3;
 
-    RequestBodies(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+    private final long maxBytes;
+    private final InFlightBudget budget;
+
+    RequestBodies(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize,
+            InFlightBudget budget) {
         this.maxBytes = maxBodySize.asLongValue();
+        this.budget = budget;
     }
 
     /**
@@ -47,8 +58,15 @@ public class RequestBodies {
         return sent.length > inlineBytes || routing.request().getHeader(HttpHeaders.CONTENT_ENCODING) != null;
     }
 
-    /** The body as the client meant it: inflated where its Content-Encoding says it is compressed. */
+    /**
+     * The body as the client meant it: inflated where its Content-Encoding says it is compressed. What the body holds
+     * is charged to the in-flight budget where its length was not declared (and so not charged before it was read),
+     * and every inflated byte as it is inflated.
+     */
     public byte[] decoded(RoutingContext routing, byte[] body) {
+        if (routing.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+            budget.charge(routing, InFlightBudget.bodyCost(body.length), "the request body");
+        }
         String encoding = routing.request().getHeader(HttpHeaders.CONTENT_ENCODING);
         String coding = encoding == null ? "identity" : encoding.trim().toLowerCase(Locale.ROOT);
         if (!CODINGS.contains(coding)) {
@@ -58,23 +76,22 @@ public class RequestBodies {
         if (coding.equals("identity")) {
             return body;
         }
-        return inflated("request body", coding, body, maxBytes, "quarkus.http.limits.max-body-size");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        inflate("request body", coding, body, maxBytes, "quarkus.http.limits.max-body-size",
+                bytes -> budget.charge(routing, bytes * INFLATED_FACTOR, "the inflated request body"), out);
+        return out.toByteArray();
     }
 
     /**
      * {@code data} inflated from {@code coding} (gzip, or deflate: a zlib stream, or raw deflate as some clients send
-     * and Netty also accepts): invalid when it is no such stream, too large once it inflates past {@code maxBytes}
-     * (the setting {@code limit}) rather than after.
+     * and Netty also accepts) into {@code out}: invalid when it is no such stream, too large once it inflates past
+     * {@code maxBytes} (the setting {@code limit}) rather than after. {@code charge} is told of every chunk before it
+     * is written, and may refuse it by throwing.
+     *
+     * @return the bytes written
      */
-    public static byte[] inflated(String what, String coding, byte[] data, long maxBytes, String limit) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        inflate(what, coding, data, maxBytes, limit, out);
-        return out.toByteArray();
-    }
-
-    /** {@link #inflated}, written to {@code out} as it inflates; returns the bytes written. */
     public static long inflate(String what, String coding, byte[] data, long maxBytes, String limit,
-            OutputStream out) {
+            LongConsumer charge, OutputStream out) {
         Inflater inflater = coding.equals("deflate") ? new Inflater(!zlibHeader(data)) : null;
         try (InputStream in = inflater == null ? new GZIPInputStream(new ByteArrayInputStream(data))
                 : new InflaterInputStream(new ByteArrayInputStream(data), inflater)) {
@@ -85,6 +102,7 @@ public class RequestBodies {
                     throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the " + coding + " " + what
                             + " inflates to more than " + maxBytes + " bytes (" + limit + ")");
                 }
+                charge.accept(n);
                 out.write(chunk, 0, n);
                 written += n;
             }

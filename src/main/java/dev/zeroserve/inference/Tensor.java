@@ -54,7 +54,14 @@ public final class Tensor {
         if (bytes > Integer.MAX_VALUE) {
             throw InferenceException.invalid("tensor of " + bytes + " bytes exceeds the 2 GiB per-tensor limit");
         }
-        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (OutOfMemoryError e) {
+            // The direct-memory limit (-XX:MaxDirectMemorySize), which the JDK reports by throwing, not the heap: the
+            // process is sound and the request may succeed once others have released theirs.
+            throw new InferenceException(Status.RESOURCE_EXHAUSTED, "a tensor of " + bytes + " bytes does not fit "
+                    + "in the direct memory left to requests now; retry shortly", 1);
+        }
     }
 
     private static long countBytesElements(String name, ByteBuffer bytes) {

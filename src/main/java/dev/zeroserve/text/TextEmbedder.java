@@ -113,6 +113,12 @@ public class TextEmbedder {
         }
     }
 
+    /** The bounds of one request, for the reader of its body. */
+    public EmbeddingLimits limits() {
+        return new EmbeddingLimits(config.maxInputs(), maxInputCharacters, config.maxSequenceLength(),
+                config.truncate());
+    }
+
     /** Whether requests can be tokenized: the tokenizer is loaded, or the model has none (readiness waits for it). */
     public boolean tokenizerLoaded() {
         return tokenizerUri.isEmpty() || (tokenizer.isDone() && !tokenizer.isCompletedExceptionally());

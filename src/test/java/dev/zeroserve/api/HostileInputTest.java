@@ -185,7 +185,7 @@ class HostileInputTest {
                 framed("grpc-encoding snappy", Map.of("grpc-encoding", "snappy"), frame(validMessage()),
                         "UNIMPLEMENTED", "grpc-encoding 'snappy' is not supported"),
                 embeddings("JSON nested 1,001 deep", "{\"model\":\"all-minilm-l6-v2\",\"input\":" + "[".repeat(1001)
-                        + "]".repeat(1001) + "}", "400", "not valid JSON"),
+                        + "]".repeat(1001) + "}", "400", "input[0][0] is an array in an array of token ids"),
                 embeddings("a text of 25,601 characters", texts("a ".repeat(12_800) + "b"), "400",
                         "characters, more than the 25600"),
                 embeddings("a text of 16 MiB", texts("a".repeat(16 << 20)), "400", "characters, more than the 25600"),

@@ -28,11 +28,36 @@ public final class PackagedService implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * The JVM flags of the container images (src/main/docker/Dockerfile.jvm-cpu), for tests of what the deployed
+     * service survives.
+     */
+    public static final List<String> IMAGE_FLAGS = List.of("-XX:+UseG1GC", "-Xmx160m", "-XX:MaxDirectMemorySize=256m",
+            "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1");
+    private static final Path IMAGE_JDK = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+
     /** Starts it with these -D settings and waits until it reports ready. */
     public static PackagedService start(Path log, List<String> settings) throws IOException, InterruptedException {
+        return start(log, currentJava(), List.of(), settings);
+    }
+
+    /** Starts it as the images run it: their JDK (25) where this machine has it, and their JVM flags. */
+    public static PackagedService startAsImage(Path log, List<String> settings)
+            throws IOException, InterruptedException {
+        return start(log, Files.isExecutable(IMAGE_JDK) ? IMAGE_JDK.toString() : currentJava(), IMAGE_FLAGS,
+                settings);
+    }
+
+    private static String currentJava() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static PackagedService start(Path log, String java, List<String> jvmFlags, List<String> settings)
+            throws IOException, InterruptedException {
         int port = FreePort.find();
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(java);
+        command.addAll(jvmFlags);
         command.add("-Dquarkus.http.port=" + port);
         for (String setting : settings) {
             command.add("-D" + setting);
@@ -69,6 +94,24 @@ public final class PackagedService implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("not ready within 60 s: " + errors + "\n" + log());
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The process's resident set, in KiB, from /proc (0 where there is none). */
+    public long residentKib() throws IOException {
+        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        if (!Files.exists(status)) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
     }
 
     /** SIGTERM. */

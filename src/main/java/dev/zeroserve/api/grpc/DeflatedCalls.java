@@ -12,6 +12,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.zeroserve.api.RequestBodies;
+import dev.zeroserve.api.http.InFlightBudget;
+import dev.zeroserve.api.http.Refusals;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.serving.EventLoopWork;
@@ -30,13 +32,15 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * gRPC calls with {@code grpc-encoding: deflate}, which Triton's clients offer. Vert.x 4.5's gRPC server takes its
- * decompressors from grpc-java's fixed default registry (gzip only) and cannot be given another, so such a call is
- * decoded here: its message is inflated, within the bound of every gRPC message, and the call is passed on
+ * gRPC calls with a compressed message ({@code grpc-encoding} gzip or deflate, both of which Triton's clients offer).
+ * Vert.x 4.5's gRPC server takes its decompressors from grpc-java's fixed default registry (gzip only) and cannot be
+ * given another, and it inflates a gzip message whole, with no bound on the inflated size: a 1 MiB message that
+ * inflates to 1 GiB ended the process. So such a call is decoded here: its message is inflated within the bound of
+ * every gRPC message and within the in-flight budget, chunk by chunk, and the call is passed on
  * uncompressed over the connection's own local address, as a decompressing proxy in front of the server would
  * (Envoy's decompressor filter does this for servers that lack a codec). Every layer behind the port (interceptors,
  * deadlines, tracing, metrics) sees an ordinary call; the answer, trailers included, goes back unchanged, and a
- * client that resets its stream resets the relayed one. Only deflate calls pay the hop. Every method this server
+ * client that resets its stream resets the relayed one. Only compressed calls pay the hop. Every method this server
  * offers takes one message, so a deflate call carries one.
  */
 @ApplicationScoped
@@ -47,17 +51,28 @@ public class DeflatedCalls {
             DeadlineInterceptor.TIMEOUT_HEADER);
     private static final String LIMIT = "quarkus.grpc.server.max-inbound-message-size";
 
+    /**
+     * Heap held per inflated byte: the frame's buffer, which grows by doubling up to 4 MiB and by 4 MiB steps after,
+     * and the array it leaves behind as it grows.
+     */
+    private static final int INFLATED_FACTOR = 2;
+
     private final Vertx vertx;
     private final long maxMessageBytes;
+    private final InFlightBudget budget;
     private volatile HttpClient loopback;
 
-    DeflatedCalls(Vertx vertx, @ConfigProperty(name = LIMIT) int maxMessageBytes) {
+    DeflatedCalls(Vertx vertx, @ConfigProperty(name = LIMIT) int maxMessageBytes, InFlightBudget budget) {
         this.vertx = vertx;
         this.maxMessageBytes = maxMessageBytes;
+        this.budget = budget;
     }
 
-    /** Reads the call's body, inflates its message and relays it; the client gets the relayed call's answer. */
-    void relay(RoutingContext context) {
+    /**
+     * Reads the call's body, inflates its message from {@code coding} and relays it; the client gets the relayed
+     * call's answer.
+     */
+    void relay(RoutingContext context, String coding) {
         HttpServerRequest request = context.request();
         long arrived = System.nanoTime();
         Buffer body = Buffer.buffer();
@@ -67,10 +82,15 @@ public class DeflatedCalls {
                 return;
             }
             // One message of at most the limit: a body past that is refused as it arrives, not kept.
-            if (body.length() + (long) chunk.length() > 5 + maxMessageBytes) {
+            try {
+                if (body.length() + (long) chunk.length() > 5 + maxMessageBytes) {
+                    throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the request is more than "
+                            + maxMessageBytes + " bytes (" + LIMIT + ")");
+                }
+                budget.charge(context, chunk.length(), "the compressed message");
+            } catch (InferenceException e) {
                 refused[0] = true;
-                answer(context, new InferenceException(Status.PAYLOAD_TOO_LARGE, "the request is more than "
-                        + maxMessageBytes + " bytes (" + LIMIT + ")"));
+                answer(context, e);
                 return;
             }
             body.appendBuffer(chunk);
@@ -81,11 +101,12 @@ public class DeflatedCalls {
             }
             // Inflating up to 64 MiB would hold the event loop's other connections: a large body on a worker.
             EventLoopWork.run(body.length() > EventLoopWork.INLINE_BYTES,
-                    () -> CompletableFuture.completedFuture(inflatedFrame(body)))
+                    () -> CompletableFuture.completedFuture(inflatedFrame(context, coding, body)))
                     .whenComplete((frame, failure) -> {
                         if (failure != null) {
                             answer(context, InferenceService.unwrap(failure));
                         } else {
+                            budget.keepOnly(context, frame.length());
                             send(context, frame, arrived);
                         }
                     });
@@ -93,7 +114,7 @@ public class DeflatedCalls {
     }
 
     /** The body's one message, inflated if it is compressed, framed uncompressed. */
-    private Buffer inflatedFrame(Buffer body) {
+    private Buffer inflatedFrame(RoutingContext context, String coding, Buffer body) {
         if (body.length() < 5) {
             throw InferenceException.invalid("the request ends inside a message's 5-byte prefix");
         }
@@ -112,8 +133,9 @@ public class DeflatedCalls {
         }
         Buffer frame = Buffer.buffer((int) Math.min(4 * sent, 1 << 20) + 5) // grown as it inflates
                 .appendByte((byte) 0).appendUnsignedInt(0);
-        long inflated = RequestBodies.inflate("message", "deflate", body.getBytes(5, body.length()),
-                maxMessageBytes, LIMIT, new OutputStream() {
+        long inflated = RequestBodies.inflate("message", coding, body.getBytes(5, body.length()), maxMessageBytes,
+                LIMIT, bytes -> budget.charge(context, bytes * INFLATED_FACTOR, "the inflated message"),
+                new OutputStream() {
                     @Override
                     public void write(int b) {
                         frame.appendByte((byte) b);
@@ -160,9 +182,9 @@ public class DeflatedCalls {
                     if (context.response().closed()) {
                         return; // the client went away, and the relayed call with it
                     }
-                    LOG.warnf("A deflate gRPC call could not be relayed over this server's port: %s", failure);
+                    LOG.warnf("A compressed gRPC call could not be relayed over this server's port: %s", failure);
                     if (!context.response().headWritten()) {
-                        answer(context, new InferenceException(Status.UNAVAILABLE, "the deflate-compressed call "
+                        answer(context, new InferenceException(Status.UNAVAILABLE, "the compressed call "
                                 + "could not be relayed: " + failure.getMessage()));
                     }
                 });
@@ -187,7 +209,7 @@ public class DeflatedCalls {
         }
         out.setStatusCode(response.statusCode());
         response.headers().forEach(header -> out.headers().add(header.getKey(), header.getValue()));
-        out.headers().set("grpc-accept-encoding", GrpcEncodings.ACCEPTED);
+        out.headers().set("grpc-accept-encoding", Refusals.GRPC_ACCEPTED_ENCODINGS);
         response.trailers().forEach(trailer -> out.putTrailer(trailer.getKey(), trailer.getValue()));
         out.end(answer);
     }
@@ -198,7 +220,7 @@ public class DeflatedCalls {
             return;
         }
         StatusRuntimeException status = GrpcErrors.toStatus(failure);
-        GrpcEncodings.trailersOnly(context.response(), status.getStatus().getCode(),
+        Refusals.trailersOnly(context.response(), status.getStatus().getCode(),
                 status.getStatus().getDescription());
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
+import dev.zeroserve.api.http.InFlightBudget;
 import dev.zeroserve.api.grpc.v2.DataType;
 import dev.zeroserve.health.ServerHealth;
 import dev.zeroserve.api.grpc.v2.InferBatchStatistics;
@@ -49,6 +50,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The KServe v2 {@code inference.GRPCInferenceService}, served by the HTTP server on the HTTP port: a thin adapter
@@ -63,9 +65,11 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     private final ZeroserveConfig config;
     private final InferenceMetrics metrics;
     private final ServerHealth health;
+    private final InFlightBudget budget;
 
     GrpcInferenceEndpoint(InferenceService inference, ModelLifecycle lifecycle, ServerInfo server,
-            ZeroserveConfig config, InferenceMetrics metrics, ServerHealth health) {
+            ZeroserveConfig config, InferenceMetrics metrics, ServerHealth health, InFlightBudget budget) {
+        this.budget = budget;
         this.inference = inference;
         this.lifecycle = lifecycle;
         this.server = server;
@@ -205,8 +209,22 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
         return Arrays.stream(values).boxed().toList();
     }
 
+    /**
+     * Vert.x has read and parsed the whole message before this runs (a gRPC call declares no length beforehand), so
+     * its bytes are charged to the in-flight budget here, in place of what the call held while it arrived, before they
+     * are decoded into tensors: twice the message, for Vert.x's buffer and protobuf's copy of the tensor contents.
+     */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+        RoutingContext call = GrpcExchanges.current();
+        if (call != null) {
+            try {
+                budget.settle(call, InFlightBudget.GRPC_MESSAGE_FACTOR * request.getSerializedSize(), "the message");
+            } catch (InferenceException e) {
+                response.onError(GrpcErrors.toStatus(e));
+                return;
+            }
+        }
         long deadline = DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE);
         ClientGone clientGone = GrpcExchanges.clientGone();
         EventLoopWork.run(request.getSerializedSize() > EventLoopWork.INLINE_BYTES, () -> inference.infer(

@@ -17,6 +17,7 @@ import dev.zeroserve.api.grpc.v2.ModelInferResponse;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
+import dev.zeroserve.inference.RequestLimits;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.Shapes;
 import dev.zeroserve.inference.Tensor;
@@ -35,6 +36,8 @@ final class GrpcTensorCodec {
      * @throws InferenceException INVALID_ARGUMENT naming the input and what is wrong with it
      */
     static InferenceRequest decode(ModelInferRequest request, long maxElements, long deadlineNanos) {
+        RequestLimits.check("the request", "inputs", request.getInputsCount(), RequestLimits.MAX_TENSORS);
+        RequestLimits.check("the request", "outputs", request.getOutputsCount(), RequestLimits.MAX_TENSORS);
         int rawCount = request.getRawInputContentsCount();
         if (rawCount > 0 && rawCount != request.getInputsCount()) {
             throw InferenceException.invalid("raw_input_contents has " + rawCount + " entries for "
@@ -49,6 +52,8 @@ final class GrpcTensorCodec {
                 throw InferenceException.invalid("input '" + name + "': unknown datatype '" + input.getDatatype()
                         + "'; the v2 datatypes are " + Arrays.toString(DataType.values()));
             }
+            RequestLimits.check("input '" + name + "': 'shape'", "dimensions", input.getShapeCount(),
+                    RequestLimits.MAX_RANK);
             long[] shape = new long[input.getShapeCount()];
             for (int d = 0; d < shape.length; d++) {
                 shape[d] = input.getShape(d);
@@ -168,6 +173,7 @@ final class GrpcTensorCodec {
         if (parameters.isEmpty()) {
             return Map.of();
         }
+        RequestLimits.check("'parameters'", "entries", parameters.size(), RequestLimits.MAX_PARAMETERS);
         Map<String, Object> values = new LinkedHashMap<>();
         parameters.forEach((key, parameter) -> values.put(key, switch (parameter.getParameterChoiceCase()) {
             case BOOL_PARAM -> parameter.getBoolParam();

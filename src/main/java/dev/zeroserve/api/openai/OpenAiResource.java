@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.zeroserve.api.AnsweredFailures;
@@ -28,6 +29,7 @@ import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
+import dev.zeroserve.text.EmbeddingLimits;
 import dev.zeroserve.text.InvalidEmbeddingRequest;
 import dev.zeroserve.text.TextEmbedder;
 import io.quarkus.vertx.http.Compressed;
@@ -46,6 +48,8 @@ public class OpenAiResource {
     private final ModelLifecycle lifecycle;
     private final ObjectMapper mapper;
     private final RequestBodies bodies;
+    private final EmbeddingLimits limits;
+    private final JsonFactory requestJson;
     private final long created = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000;
 
     OpenAiResource(TextEmbedder embedder, ModelLifecycle lifecycle, ObjectMapper mapper, RequestBodies bodies) {
@@ -53,6 +57,8 @@ public class OpenAiResource {
         this.lifecycle = lifecycle;
         this.mapper = mapper;
         this.bodies = bodies;
+        this.limits = embedder.limits();
+        this.requestJson = EmbeddingsRequest.factory(limits);
     }
 
     /**
@@ -64,7 +70,8 @@ public class OpenAiResource {
     @Compressed
     public CompletionStage<Response> embeddings(@Context RoutingContext routing, byte[] sent) {
         return EventLoopWork.run(RequestBodies.heavy(routing, sent, EventLoopWork.INLINE_TEXT_BYTES), () -> {
-            EmbeddingsRequest request = EmbeddingsRequest.parse(mapper, bodies.decoded(routing, sent));
+            EmbeddingsRequest request = EmbeddingsRequest.parse(requestJson, limits,
+                    bodies.decoded(routing, sent));
             return embedder.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
                     .thenApply(result -> Response.ok(EmbeddingsResponse.encode(mapper.getFactory(), request.model(),
                             request.base64(), result), MediaType.APPLICATION_JSON_TYPE).build());

@@ -28,6 +28,7 @@ import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceRequest.RequestedOutput;
 import dev.zeroserve.inference.InferenceResponse;
+import dev.zeroserve.inference.RequestLimits;
 import dev.zeroserve.inference.Shapes;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.ModelMetadata;
@@ -146,6 +147,7 @@ final class JsonInferenceCodec {
         List<Tensor> inputs = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             expect(parser.currentToken(), JsonToken.START_OBJECT, "each element of 'inputs' must be an object");
+            RequestLimits.check("the request", "inputs", inputs.size() + 1, RequestLimits.MAX_TENSORS);
             inputs.add(readInput(parser, inputs.size(), binary, jsonLength, maxElements));
         }
         return inputs;
@@ -313,6 +315,7 @@ final class JsonInferenceCodec {
             if (dim < 0) {
                 throw InferenceException.invalid(label + ": 'shape' element " + rank + " is negative (" + dim + ")");
             }
+            RequestLimits.check(label + ": 'shape'", "dimensions", rank + 1, RequestLimits.MAX_RANK);
             if (rank == dims.length) {
                 dims = Arrays.copyOf(dims, rank * 2);
             }
@@ -326,6 +329,8 @@ final class JsonInferenceCodec {
         Map<String, Object> parameters = new LinkedHashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
+            RequestLimits.check(owner + ": 'parameters'", "entries", parameters.size() + 1,
+                    RequestLimits.MAX_PARAMETERS);
             parameters.put(key, switch (parser.nextToken()) {
                 case VALUE_STRING -> parser.getText();
                 case VALUE_TRUE -> Boolean.TRUE;
@@ -345,6 +350,7 @@ final class JsonInferenceCodec {
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             String label = "output " + outputs.size();
             expect(parser.currentToken(), JsonToken.START_OBJECT, "each element of 'outputs' must be an object");
+            RequestLimits.check("the request", "outputs", outputs.size() + 1, RequestLimits.MAX_TENSORS);
             String name = null;
             Map<String, Object> parameters = Map.of();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
