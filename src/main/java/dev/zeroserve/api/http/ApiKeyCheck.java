@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import dev.zeroserve.model.ZeroserveConfig;
 import dev.zeroserve.model.ZeroserveConfig.RouteGroup;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -26,10 +27,12 @@ public class ApiKeyCheck {
 
     private final ApiKeys keys;
     private final long fileCheckMillis;
+    private final MeterRegistry registry;
 
-    ApiKeyCheck(ZeroserveConfig config) {
+    ApiKeyCheck(ZeroserveConfig config, MeterRegistry registry) {
         this.keys = new ApiKeys(config.auth());
         this.fileCheckMillis = config.auth().keysFileCheckInterval().toMillis();
+        this.registry = registry;
     }
 
     void install(@Observes Router router) {
@@ -62,6 +65,8 @@ public class ApiKeyCheck {
         }
         // RFC 6750: a missing token gets the bare challenge, a wrong one error="invalid_token".
         boolean missing = verdict == ApiKeys.Verdict.MISSING;
+        registry.counter("zeroserve.auth.refusals", "group", group.name().toLowerCase(), "reason",
+                missing ? "missing" : "wrong").increment();
         context.response().putHeader("WWW-Authenticate",
                 missing ? "Bearer" : "Bearer error=\"invalid_token\"");
         Refusals.refuseUnread(context, 401, Status.Code.UNAUTHENTICATED, missing

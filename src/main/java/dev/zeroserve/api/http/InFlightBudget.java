@@ -12,6 +12,9 @@ import org.jboss.logging.Logger;
 import dev.zeroserve.model.ZeroserveConfig;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
@@ -46,6 +49,8 @@ public class InFlightBudget {
     private final long maxBodyBytes;
     private final long maxGrpcMessageBytes;
     private final AtomicLong used = new AtomicLong();
+    private Counter busy;
+    private Counter tooLarge;
 
     @Inject
     InFlightBudget(ZeroserveConfig config,
@@ -70,6 +75,22 @@ public class InFlightBudget {
         return Math.max(heap - SERVER_RESERVE, heap / 2);
     }
 
+    void register(@Observes StartupEvent started, MeterRegistry registry) {
+        Gauge.builder("zeroserve.in_flight.request.bytes", used, AtomicLong::get).baseUnit("bytes")
+                .description("Heap charged to the requests in flight (bodies, inflated and gRPC messages)")
+                .register(registry);
+        Gauge.builder("zeroserve.in_flight.request.bytes.limit", () -> capacity).baseUnit("bytes")
+                .description("The in-flight budget (zeroserve.limits.in-flight-bytes)").register(registry);
+        busy = refusals(registry, "busy");
+        tooLarge = refusals(registry, "too_large");
+    }
+
+    private static Counter refusals(MeterRegistry registry, String reason) {
+        return Counter.builder("zeroserve.in_flight.refusals").tag("reason", reason)
+                .description("Requests refused by the in-flight budget: busy (503, retry) or too_large (413)")
+                .register(registry);
+    }
+
     void announce(@Observes StartupEvent started) {
         long largest = largestBody();
         if (largest < maxBodyBytes) {
@@ -92,25 +113,22 @@ public class InFlightBudget {
 
     private void admit(RoutingContext context) {
         long declared = declaredLength(context);
-        if (declared < 0 && uncompressedGrpc(context)) {
-            // Vert.x's gRPC server reads a message whole before any code here sees it, and a gRPC call declares no
-            // length: the call holds what the largest message it may send costs until its own is read and charged
-            // (settle), so that messages still arriving can never add up to more than the budget.
-            if (!Reservation.of(context, this).tryCharge(grpcProvisional())) {
-                Refusals.refuse(context, 503, io.grpc.Status.Code.UNAVAILABLE, "the server holds as many request "
-                        + "bytes as its memory allows (" + SETTING + "); retry shortly");
+        if (Refusals.isGrpc(context)) {
+            // Compressed calls are charged by the relay as they arrive and inflate (DeflatedCalls).
+            if (uncompressedGrpc(context) && !holdProvisionally(context, declared)) {
                 return;
             }
-            context.put(PROVISIONAL, grpcProvisional());
         } else if (declared > 0) {
             long cost = bodyCost(declared);
             if (cost > capacity) {
+                count(tooLarge);
                 Refusals.refuseUnread(context, 413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "a request body of " + declared
                         + " bytes needs " + cost + " bytes of the in-flight budget, which holds " + capacity + " ("
                         + SETTING + ", derived from the heap)");
                 return;
             }
             if (!Reservation.of(context, this).tryCharge(cost)) {
+                count(busy);
                 // Read and dropped rather than cut off, so that the client reads the 503 and knows to retry.
                 context.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
                 Refusals.refuse(context, 503, io.grpc.Status.Code.UNAVAILABLE, "the server holds as many request bytes "
@@ -133,11 +151,46 @@ public class InFlightBudget {
             return;
         }
         if (reservation.held() + bytes > capacity) {
+            count(tooLarge);
             throw new InferenceException(Status.PAYLOAD_TOO_LARGE, what + " needs more than the " + capacity
                     + "-byte in-flight budget (" + SETTING + ", derived from the heap)");
         }
+        count(busy);
         throw new InferenceException(Status.UNAVAILABLE, "the server holds as many request bytes as its memory "
                 + "allows (" + SETTING + "); retry shortly", RETRY_AFTER_SECONDS);
+    }
+
+    private static void count(Counter refusals) {
+        if (refusals != null) { // null until the meters are registered at start
+            refusals.increment();
+        }
+    }
+
+    /**
+     * Vert.x's gRPC server reads a message whole before any code here sees it, and gRPC clients seldom declare a
+     * length: an uncompressed call holds what its message may cost (twice the declared length, else twice the largest
+     * message allowed, at most the whole budget) until its own is read and charged ({@link #settle}), so that messages
+     * still arriving can never add up to more than the budget.
+     *
+     * @return whether the call may go on; if not, it has been answered
+     */
+    private boolean holdProvisionally(RoutingContext context, long declared) {
+        long provisional = declared > 0 ? GRPC_MESSAGE_FACTOR * declared : grpcProvisional();
+        if (provisional > capacity) {
+            count(tooLarge);
+            Refusals.refuseUnread(context, 413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "a gRPC message of " + declared
+                    + " bytes needs " + provisional + " bytes of the in-flight budget, which holds " + capacity + " ("
+                    + SETTING + ", derived from the heap)");
+            return false;
+        }
+        if (!Reservation.of(context, this).tryCharge(provisional)) {
+            count(busy);
+            Refusals.refuse(context, 503, io.grpc.Status.Code.UNAVAILABLE, "the server holds as many request bytes as "
+                    + "its memory allows (" + SETTING + "); retry shortly");
+            return false;
+        }
+        context.put(PROVISIONAL, provisional);
+        return true;
     }
 
     /**

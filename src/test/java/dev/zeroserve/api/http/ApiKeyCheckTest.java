@@ -144,6 +144,10 @@ class ApiKeyCheckTest extends GrpcClientTestBase {
             }
         }
         assertThat(wrong).as("routes answered against their group's keys").isEmpty();
+        String metrics = send(new RestRoute(Group.METRICS, "GET", "/q/metrics", null, null),
+                ApiKeysProfile.MANAGEMENT_KEY).asString();
+        assertThat(metrics).containsPattern("zeroserve_auth_refusals_total\\{group=\"inference\",reason=\"missing\"\\} "
+                + "[1-9]").containsPattern("zeroserve_auth_refusals_total\\{group=\"metrics\",reason=\"wrong\"\\} [1-9]");
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -28,10 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.google.protobuf.ByteString;
 
+import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.testing.BundledModelRequests;
+import dev.zeroserve.testing.GrpcChannels;
 import dev.zeroserve.testing.H2cClient;
 import dev.zeroserve.testing.PackagedService;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.vertx.core.Vertx;
 
 /**
@@ -113,6 +118,10 @@ class HostileMemoryIT {
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(after.body()).isEqualTo(before);
         assertThat(service.log()).doesNotContain("OutOfMemoryError");
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(service.base() + "q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("zeroserve_in_flight_refusals_total\\{reason=\"busy\"\\} [1-9]")
+                .contains("zeroserve_in_flight_request_bytes_limit_bytes");
     }
 
     /** Alone, each attack meets the bound meant for it rather than a full budget. */
@@ -126,8 +135,9 @@ class HostileMemoryIT {
     }
 
     /**
-     * Uncompressed gRPC messages declare no length before they arrive, and Vert.x's gRPC server reads each whole
-     * before any code of this service runs; they are charged once read, before they are decoded.
+     * Uncompressed gRPC messages declare no length before they arrive (grpc-java sends none), and Vert.x's gRPC server
+     * reads each whole before any code of this service runs: each call holds the largest message's cost while it
+     * arrives, and its own once read, before it is decoded.
      */
     @Test
     void concurrentMaximumSizeGrpcMessagesAreChargedOnceRead() throws Exception {
@@ -137,13 +147,17 @@ class HostileMemoryIT {
             huge.addInputsBuilder().setName(input).setDatatype("INT64").addShape(1).addShape(elements / 3);
             huge.addRawInputContents(ByteString.copyFrom(new byte[elements / 3 * 8]));
         }
-        byte[] message = huge.build().toByteArray();
+        ModelInferRequest message = huge.build();
+        ManagedChannel channel = GrpcChannels.open(service.base().toURL());
         List<Callable<String>> calls = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             calls.add(() -> {
-                try (H2cClient client = new H2cClient(vertx, service.base().toURL())) {
-                    H2cClient.Reply reply = client.grpc("inference.GRPCInferenceService/ModelInfer", message, Map.of());
-                    return reply.grpcStatus() + " " + reply.grpcMessage();
+                try {
+                    GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .modelInfer(message);
+                    return "OK ";
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode() + " " + e.getStatus().getDescription();
                 }
             });
         }
@@ -155,8 +169,10 @@ class HostileMemoryIT {
             }
         } finally {
             clients.shutdownNow();
+            GrpcChannels.close(channel);
         }
-        System.out.printf("HostileMemoryIT: four %d-byte gRPC messages at once: %s%n", message.length, outcomes);
+        System.out.printf("HostileMemoryIT: four %d-byte gRPC messages at once: %s%n", message.getSerializedSize(),
+                outcomes);
         assertThat(service.alive()).as("the process survived; log:\n%s", service.log()).isTrue();
         assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome).matches(
                 "(OK|RESOURCE_EXHAUSTED|UNAVAILABLE|INVALID_ARGUMENT) .*"));
