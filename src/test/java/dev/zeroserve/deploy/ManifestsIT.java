@@ -375,6 +375,27 @@ class ManifestsIT {
         assertThat(needs.refused()).containsExactly("container zeroserve: writable mount of secret volume keys");
     }
 
+    @Test
+    void networkPolicySelectsEveryGeneratedPodAndLetsItsTrafficThrough() throws IOException {
+        JsonNode policy = FinishManifests.read(PROJECT.resolve("knative/networkpolicy.yaml")).get(0);
+        assertThat(policy.path("kind").asText()).isEqualTo("NetworkPolicy");
+        JsonNode selector = policy.path("spec").path("podSelector").path("matchLabels");
+        assertThat(selector.size()).isPositive();
+        podTemplates().forEach((name, template) -> selector.fields().forEachRemaining(label -> assertThat(
+                template.path("metadata").path("labels").path(label.getKey()).asText()).as("%s: label %s", name,
+                        label.getKey()).isEqualTo(label.getValue().asText())));
+        List<Integer> ingressPorts = new ArrayList<>();
+        policy.path("spec").path("ingress").forEach(rule -> rule.path("ports")
+                .forEach(port -> ingressPorts.add(port.path("port").asInt())));
+        // The queue-proxy's h2c port (the Knative container port is h2c) and the port Prometheus scrapes.
+        assertThat(ingressPorts).contains(8013, Integer.parseInt(knativeService(cpuKnative).path("spec")
+                .path("template").path("metadata").path("annotations").path("prometheus.io/port").asText()));
+        List<String> egress = new ArrayList<>();
+        policy.path("spec").path("egress").forEach(rule -> rule.path("ports")
+                .forEach(port -> egress.add(port.path("protocol").asText() + "/" + port.path("port").asInt())));
+        assertThat(egress).containsExactlyInAnyOrder("UDP/53", "TCP/53");
+    }
+
     /** Every generated pod template, by variant and kind. */
     private static Map<String, JsonNode> podTemplates() {
         Map<String, JsonNode> templates = new LinkedHashMap<>();
