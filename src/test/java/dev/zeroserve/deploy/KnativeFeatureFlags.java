@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * whatever the flags. The schema ({@link KnativeSchema}) admits feature-gated fields without saying so.
  */
 final class KnativeFeatureFlags {
-    /** Flags a default installation has enabled (features.go's defaults; emptyDir since v1.8, knative/serving#13405). */
+    /** Flags a default installation has enabled (features.go; emptyDir since v1.8, knative/serving#13405). */
     static final Set<String> ENABLED_BY_DEFAULT = Set.of("multi-container", "kubernetes.podspec-volumes-emptydir");
 
     private static final Map<String, String> POD_FIELDS = Map.ofEntries(
