@@ -15,7 +15,8 @@
 # JAVA_OPTS_1, JAVA_OPTS_2, ... (one server each), SERVER_ENV (NAME=value pairs for every server's environment) and
 # ENV_1, ENV_2, ... (one server's), CEILING_SECONDS (10 per ceiling cell; 0 skips it), WRK_THREADS (1),
 # H2_CONNECTIONS (1: gRPC's concurrency is streams on one connection, as one gRPC channel does), SKIP_BUILD (1 reuses
-# the last compile of the helper classes).
+# the last compile of the helper classes), AUTH_KEY (sent as 'Authorization: Bearer' by every request and check, to
+# every server: set ENV_1=ZEROSERVE_AUTH_API_KEYS=<key> to compare one server checking keys with one that does not).
 # errors: wrk's non-2xx responses and socket errors; for gRPC, answers that are not a complete successful message
 # (h2load counts every HTTP 200, gRPC errors included). Each cell is preceded by one curl request that must succeed
 # (gRPC: grpc-status 0), else the cell is skipped and its errors column says why.
@@ -36,6 +37,8 @@ CEILING_SECONDS=${CEILING_SECONDS:-10}
 WRK_THREADS=${WRK_THREADS:-1}
 H2_CONNECTIONS=${H2_CONNECTIONS:-1}
 MODEL=all-minilm-l6-v2
+auth=()  # curl's and h2load's arguments for the key, where one is set
+[ -z "${AUTH_KEY:-}" ] || auth=(-H "Authorization: Bearer $AUTH_KEY")
 GRPC_PATH=/inference.GRPCInferenceService/ModelInfer
 out=target/load-bench
 mkdir -p "$out"
@@ -162,6 +165,7 @@ wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "$3"
 $extra
+${AUTH_KEY:+wrk.headers[\"Authorization\"] = \"Bearer $AUTH_KEY\"}
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("LOADBENCH requests=%d seconds=%.3f p50_ms=%.3f p99_ms=%.3f non2xx=%d socket_errors=%d\n",
@@ -190,17 +194,17 @@ check() { # protocol, port
   local url="http://localhost:$2$(path_of "$1")" code
   case $1 in
     json|embeddings)
-      code=$(curl -s -o "$out/check.out" -w '%{http_code}' -H 'Content-Type: application/json' \
+      code=$(curl -s -o "$out/check.out" -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' \
         --data-binary "@$out/$1.body" "$url") || code=000 ;;
     binary)
-      code=$(curl -s -o "$out/check.out" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+      code=$(curl -s -o "$out/check.out" -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/octet-stream' \
         -H "Inference-Header-Content-Length: $(cat "$out/binary.header-length")" \
         --data-binary "@$out/binary.body" "$url") || code=000 ;;
     grpc)
       # HTTP/2 answers 200 whatever the outcome; the outcome is grpc-status, a trailer (or a header when the
       # response has no message), which curl -v shows.
       local status
-      status=$(curl -s -v --http2-prior-knowledge -o "$out/check.out" -H 'content-type: application/grpc' \
+      status=$(curl -s -v --http2-prior-knowledge -o "$out/check.out" "${auth[@]}" -H 'content-type: application/grpc' \
         -H 'te: trailers' --data-binary "@$out/grpc.body" "$url" 2>&1 \
         | tr -d '\r' | sed -n 's/^< grpc-status: *//p' | tail -1) || true
       if [ "$status" = 0 ]; then stat -c %s "$out/check.out"; else echo "ERR grpc-status=${status:-none}"; fi
@@ -217,7 +221,7 @@ load() { # protocol, port, concurrency, seconds, grpc response size
     rm -f "$out/h2load.log"
     # No --warm-up-time: with it h2load counts the warm-up's bytes in "data" but not its requests, and data bytes
     # are how successes are counted here (h2load counts any HTTP 200, gRPC errors included).
-    h2load -c "$conns" -m $((c / conns)) -D "$s" -d "$out/grpc.body" -H 'content-type: application/grpc' \
+    h2load -c "$conns" -m $((c / conns)) -D "$s" -d "$out/grpc.body" "${auth[@]}" -H 'content-type: application/grpc' \
       -H 'te: trailers' --log-file="$out/h2load.log" "$url" > "$out/h2load.out" 2>&1 || true
     local latency
     latency=$(cut -f3 "$out/h2load.log" 2>/dev/null | percentiles)
@@ -247,7 +251,7 @@ load() { # protocol, port, concurrency, seconds, grpc response size
 wait_idle() { # port
   local inflight
   for _ in $(seq 100); do
-    inflight=$(curl -sf "http://localhost:$1/q/metrics" \
+    inflight=$(curl -sf "${auth[@]}" "http://localhost:$1/q/metrics" \
       | awk '/^zeroserve_inflight_requests/ { s += $NF; seen = 1 } END { print seen ? s + 0 : "absent" }') || inflight=unknown
     [ "$inflight" = 0 ] || [ "$inflight" = absent ] && return
     sleep 0.1
