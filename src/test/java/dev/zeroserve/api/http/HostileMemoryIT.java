@@ -96,15 +96,7 @@ class HostileMemoryIT {
             attacks.add(() -> "gzip 60 MiB " + grpcOutcome(nearLimit));
             attacks.add(() -> "embeddings " + outcome(postJson("/v1/embeddings", embeddings)));
         }
-        ExecutorService clients = Executors.newFixedThreadPool(attacks.size());
-        List<String> outcomes = new ArrayList<>();
-        try {
-            for (Future<String> outcome : clients.invokeAll(attacks)) {
-                outcomes.add(outcome.get());
-            }
-        } finally {
-            clients.shutdownNow();
-        }
+        List<String> outcomes = atOnce(attacks);
         long rssAfter = service.residentKib();
         System.out.printf("HostileMemoryIT: RSS %d MiB before, %d MiB after; outcomes %s%n", rssBefore >> 10,
                 rssAfter >> 10, outcomes);
@@ -161,14 +153,10 @@ class HostileMemoryIT {
                 }
             });
         }
-        ExecutorService clients = Executors.newFixedThreadPool(calls.size());
-        List<String> outcomes = new ArrayList<>();
+        List<String> outcomes;
         try {
-            for (Future<String> outcome : clients.invokeAll(calls)) {
-                outcomes.add(outcome.get());
-            }
+            outcomes = atOnce(calls);
         } finally {
-            clients.shutdownNow();
             GrpcChannels.close(channel);
         }
         System.out.printf("HostileMemoryIT: four %d-byte gRPC messages at once: %s%n", message.getSerializedSize(),
@@ -176,6 +164,20 @@ class HostileMemoryIT {
         assertThat(service.alive()).as("the process survived; log:\n%s", service.log()).isTrue();
         assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome).matches(
                 "(OK|RESOURCE_EXHAUSTED|UNAVAILABLE|INVALID_ARGUMENT) .*"));
+    }
+
+    /** Each call on a thread of its own, all at once; their outcomes in order. */
+    private static List<String> atOnce(List<Callable<String>> calls) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(calls.size());
+        try {
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> outcome : clients.invokeAll(calls)) {
+                outcomes.add(outcome.get());
+            }
+            return outcomes;
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     /** A JSON body of {@value #BODY_BYTES} bytes: one INT64 input of 15 million elements, more than the model takes. */
