@@ -99,6 +99,15 @@ public interface ZeroserveConfig {
         /** Largest number of elements one input tensor may have. */
         @WithDefault("16777216")
         long maxElements();
+
+        /**
+         * Longest wait a request may ask for with its {@code timeout} parameter (v2, REST and gRPC alike); a longer
+         * one is cut to this. At least zeroserve.batching.request-timeout, and shorter than quarkus.http.idle-timeout,
+         * which closes a connection that carries no bytes for that long, the connection of a waiting request too: the
+         * difference is the time left for the model's execution.
+         */
+        @WithDefault("60S")
+        java.time.Duration maxRequestTimeout();
     }
 
     interface Batching {
