@@ -17,8 +17,7 @@ import dev.zeroserve.inference.Status;
  * class names, ONNX Runtime's build paths and the model's insides to whoever sent the request.
  */
 public final class AnsweredFailures {
-    /** 64 random bits: unique among the errors of a log's retention, short enough to read out. */
-    private static final HexFormat ID = HexFormat.of();
+    private static final HexFormat HEX = HexFormat.of();
 
     private AnsweredFailures() {
     }
@@ -34,7 +33,8 @@ public final class AnsweredFailures {
                 : new InferenceException(Status.INTERNAL, String.valueOf(failure), failure);
         switch (inference.status()) {
             case INTERNAL -> {
-                String id = ID.toHexDigits(ThreadLocalRandom.current().nextLong());
+                // 64 random bits: unique among the errors of a log's retention, short enough to read out.
+                String id = HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
                 log.errorf(inference, "%s failed, error id %s", what, id);
                 return new InferenceException(Status.INTERNAL, "internal error, id " + id
                         + "; the server log has the details");
