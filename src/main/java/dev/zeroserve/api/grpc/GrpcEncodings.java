@@ -24,7 +24,7 @@ public class GrpcEncodings {
     static final Set<String> DECODED_BY_VERTX = Set.of("identity", "gzip");
     /** grpc-accept-encoding: what a client may compress its messages with. */
     static final String ACCEPTED = "gzip,deflate";
-    /** Ahead of the gRPC route, right behind GrpcExchanges. */
+    /** Ahead of the gRPC route, behind OpenExchanges. */
     private static final int PRIORITY = Integer.MAX_VALUE - 2;
 
     private final DeflatedCalls deflated;

@@ -208,7 +208,7 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
         long deadline = DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE);
-        ClientGone clientGone = GrpcExchanges.clientGone();
+        ClientGone clientGone = GrpcClientGone.of(response);
         EventLoopWork.run(request.getSerializedSize() > EventLoopWork.INLINE_BYTES, () -> inference.infer(
                 Protocol.GRPC, request.getModelName(), GrpcTensorCodec.emptyToNull(request.getModelVersion()),
                 metadata -> GrpcTensorCodec.decode(request, config.limits().maxElements(), deadline), clientGone))
