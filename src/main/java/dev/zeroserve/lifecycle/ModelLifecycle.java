@@ -1,5 +1,6 @@
 package dev.zeroserve.lifecycle;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.zeroserve.engine.ModelLoadException;
@@ -37,6 +39,7 @@ import io.vertx.ext.web.Router;
 public class ModelLifecycle {
     private static final Logger LOG = Logger.getLogger(ModelLifecycle.class);
     private static final long DRAIN_POLL_MILLIS = 5;
+    private static final String IDLE_TIMEOUT = "quarkus.http.idle-timeout";
     /**
      * How long the answered responses get to leave over HTTP/2 once the last one is handed over: milliseconds are
      * enough for a client that reads. Bounded because, under a flood of refused calls, a connection sometimes keeps a
@@ -65,7 +68,8 @@ public class ModelLifecycle {
     /**
      * @throws IllegalArgumentException naming the configuration key, which stops start-up
      */
-    ModelLifecycle(ZeroserveConfig config, InferenceMetrics metrics, WarmupRequestDecoder warmupDecoder) {
+    ModelLifecycle(ZeroserveConfig config, @ConfigProperty(name = IDLE_TIMEOUT) Duration idleTimeout,
+            InferenceMetrics metrics, WarmupRequestDecoder warmupDecoder) {
         if (config.warmup().iterations() < 1) {
             throw new IllegalArgumentException("zeroserve.warmup.iterations=" + config.warmup().iterations()
                     + ": the model must be warmed up with at least one inference before it reports ready");
@@ -76,6 +80,16 @@ public class ModelLifecycle {
         atLeast("zeroserve.batching.parallel-batches", batching.parallelBatches().orElse(1), 1);
         atLeast("zeroserve.batching.max-queue-delay-micros", batching.maxQueueDelayMicros(), 0);
         atLeast("zeroserve.batching.request-timeout", batching.requestTimeout().toMillis(), 1);
+        Duration maxRequestTimeout = config.limits().maxRequestTimeout();
+        if (maxRequestTimeout.compareTo(batching.requestTimeout()) < 0) {
+            throw new IllegalArgumentException("zeroserve.limits.max-request-timeout=" + maxRequestTimeout
+                    + ": must be at least zeroserve.batching.request-timeout (" + batching.requestTimeout() + ")");
+        }
+        if (maxRequestTimeout.compareTo(idleTimeout) >= 0) {
+            throw new IllegalArgumentException("zeroserve.limits.max-request-timeout=" + maxRequestTimeout
+                    + ": must be shorter than " + IDLE_TIMEOUT + " (" + idleTimeout + "), or a request waiting that "
+                    + "long has its connection closed as idle");
+        }
         atLeast("zeroserve.drain.timeout", config.drain().timeout().toMillis(), 0);
         this.config = config;
         this.metrics = metrics;

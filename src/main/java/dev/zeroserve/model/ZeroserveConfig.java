@@ -105,9 +105,18 @@ public interface ZeroserveConfig {
         /**
          * Bytes that the requests in flight may hold at once (bodies, inflated messages, decoded tensors, as
          * estimated by the in-flight budget); a request that would pass it is answered 503 with Retry-After before its
-         * body is read. By default a share of the JVM's heap and direct-memory limits.
+         * body is read. By default the heap less 64 MiB, and at least half of it.
          */
         Optional<io.quarkus.runtime.configuration.MemorySize> inFlightBytes();
+
+        /**
+         * Longest wait a request may ask for with its {@code timeout} parameter (v2, REST and gRPC alike); a longer
+         * one is cut to this. At least zeroserve.batching.request-timeout, and shorter than quarkus.http.idle-timeout,
+         * which closes a connection that carries no bytes for that long, the connection of a waiting request too: the
+         * difference is the time left for the model's execution.
+         */
+        @WithDefault("60S")
+        java.time.Duration maxRequestTimeout();
     }
 
     /**

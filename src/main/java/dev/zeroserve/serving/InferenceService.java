@@ -38,8 +38,6 @@ public class InferenceService {
     /** Request parameter (Triton's): how long the request may wait, in microseconds, instead of the default. */
     public static final String TIMEOUT_PARAMETER = "timeout";
 
-    private static final long MAX_TIMEOUT_MICROS = 86_400_000_000L;
-
     /** A decoded request and its response, for the adapter to encode. */
     public record Exchange(InferenceRequest request, InferenceResponse response) {
     }
@@ -48,6 +46,7 @@ public class InferenceService {
     private final InferenceMetrics metrics;
     private final InferenceTracing tracing;
     private final long defaultTimeoutNanos;
+    private final long maxTimeoutMicros;
 
     InferenceService(ModelLifecycle lifecycle, InferenceMetrics metrics, InferenceTracing tracing,
             ZeroserveConfig config) {
@@ -55,6 +54,7 @@ public class InferenceService {
         this.metrics = metrics;
         this.tracing = tracing;
         this.defaultTimeoutNanos = config.batching().requestTimeout().toNanos();
+        this.maxTimeoutMicros = config.limits().maxRequestTimeout().toNanos() / 1000;
     }
 
     /**
@@ -186,7 +186,10 @@ public class InferenceService {
         return exchanges;
     }
 
-    /** The earlier of the client's deadline and the request timeout (the request's own, else the default). */
+    /**
+     * The earlier of the client's deadline (gRPC's grpc-timeout) and the request timeout: the request's own, up to
+     * zeroserve.limits.max-request-timeout, else the default.
+     */
     private long deadline(InferenceRequest request, long received) {
         long timeout = defaultTimeoutNanos;
         Object asked = request.parameters().get(TIMEOUT_PARAMETER);
@@ -194,7 +197,10 @@ public class InferenceService {
             if (!(asked instanceof Number micros) || asked instanceof Double || micros.longValue() <= 0) {
                 throw InferenceException.invalid("parameter 'timeout' must be a positive number of microseconds");
             }
-            timeout = Math.min(micros.longValue(), MAX_TIMEOUT_MICROS) * 1000L;
+            // Cut, not refused: a timeout says how long the client is willing to wait, and most requests are answered
+            // in milliseconds, so a refusal would fail requests that succeed within the cap; one that does wait that
+            // long gets the 504 it would have got later.
+            timeout = Math.min(micros.longValue(), maxTimeoutMicros) * 1000L;
         }
         long fromTimeout = received + timeout;
         return request.deadlineNanos() == InferenceRequest.NO_DEADLINE

@@ -39,7 +39,8 @@ class ModelLifecycleTest {
 
     @Test
     void beforeTheModelIsLoadedItsNameIsKnownButNotReady() {
-        ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of()), METRICS, NO_WARMUP_FILE);
+        ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of()), TestConfig.IDLE_TIMEOUT, METRICS,
+                NO_WARMUP_FILE);
         assertThat(lifecycle.state()).isEqualTo(ModelLifecycle.State.LOADING);
         assertThat(lifecycle.isReady()).isFalse();
         assertThatThrownBy(() -> lifecycle.resolve("all-minilm-l6-v2", null))
@@ -54,14 +55,22 @@ class ModelLifecycleTest {
 
     @Test
     void configurationErrorsNameTheKey() {
-        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.warmup.iterations", "0")),
-                METRICS, NO_WARMUP_FILE))
+        assertThatThrownBy(() -> lifecycle(Map.of("zeroserve.warmup.iterations", "0")))
                 .hasMessageContaining("zeroserve.warmup.iterations=0");
-        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "http://x")),
-                METRICS, NO_WARMUP_FILE))
+        assertThatThrownBy(() -> lifecycle(Map.of("zeroserve.model.uri", "http://x")))
                 .hasMessageContaining("zeroserve.model.uri=http://x");
-        assertThatThrownBy(() -> new ModelLifecycle(TestConfig.with(Map.of("zeroserve.batching.queue-capacity", "0")),
-                METRICS, NO_WARMUP_FILE)).hasMessageContaining("zeroserve.batching.queue-capacity=0: must be at least 1");
+        assertThatThrownBy(() -> lifecycle(Map.of("zeroserve.batching.queue-capacity", "0")))
+                .hasMessageContaining("zeroserve.batching.queue-capacity=0: must be at least 1");
+        assertThatThrownBy(() -> lifecycle(Map.of("zeroserve.limits.max-request-timeout", "10S")))
+                .hasMessageContaining("zeroserve.limits.max-request-timeout=PT10S: must be at least "
+                        + "zeroserve.batching.request-timeout (PT30S)");
+        assertThatThrownBy(() -> lifecycle(Map.of("zeroserve.limits.max-request-timeout", "2M")))
+                .hasMessageContaining("zeroserve.limits.max-request-timeout=PT2M: must be shorter than "
+                        + "quarkus.http.idle-timeout (PT2M)");
+    }
+
+    private static ModelLifecycle lifecycle(Map<String, String> settings) {
+        return new ModelLifecycle(TestConfig.with(settings), TestConfig.IDLE_TIMEOUT, METRICS, NO_WARMUP_FILE);
     }
 
     @Test
@@ -99,7 +108,7 @@ class ModelLifecycleTest {
         java.util.logging.Logger log = java.util.logging.Logger.getLogger(ModelLifecycle.class.getName());
         log.addHandler(handler);
         ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "file:" + file)),
-                METRICS, decoder);
+                TestConfig.IDLE_TIMEOUT, METRICS, decoder);
         try {
             lifecycle.onStart(null);
             Await.until(Duration.ofSeconds(30), () -> lifecycle.state() != ModelLifecycle.State.LOADING);

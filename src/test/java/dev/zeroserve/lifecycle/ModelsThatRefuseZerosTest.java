@@ -90,7 +90,7 @@ class ModelsThatRefuseZerosTest {
         Path file = model.model().writeTo(TestModels.tempRepository().resolve(model.name().split(" ")[0]
                 .toLowerCase()).resolve("1").resolve("model.onnx"));
         ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "file:" + file)),
-                new InferenceMetrics(new SimpleMeterRegistry()), NO_WARMUP_FILE);
+                TestConfig.IDLE_TIMEOUT, new InferenceMetrics(new SimpleMeterRegistry()), NO_WARMUP_FILE);
         try {
             lifecycle.onStart(null);
             Await.until(Duration.ofSeconds(30), () -> lifecycle.state() != ModelLifecycle.State.LOADING);

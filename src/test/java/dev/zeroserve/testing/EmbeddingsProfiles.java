@@ -9,7 +9,10 @@ import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
-/** The bundled model behind settings that let the embeddings tests see batches form, truncation and cut sizes. */
+/**
+ * The bundled model behind settings that let the embeddings tests see batches form, truncation and cut sizes; models of
+ * the tests' own with the bundled tokenizer.
+ */
 public final class EmbeddingsProfiles {
     private EmbeddingsProfiles() {
     }
@@ -23,18 +26,32 @@ public final class EmbeddingsProfiles {
     public static class FloatModelBatching implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Path model = TestModels.tokenMixer().writeTo(TestModels.tempRepository().resolve(TOKEN_MIXER)
-                    .resolve("1").resolve("model.onnx"));
-            try (InputStream tokenizer = EmbeddingsProfiles.class.getClassLoader()
-                    .getResourceAsStream("all-minilm-l6-v2-q-tokenizer.json")) {
-                Files.copy(tokenizer, model.resolveSibling("tokenizer.json"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return Map.of("zeroserve.model.uri", "file:" + model,
+            return Map.of("zeroserve.model.uri", "file:" + withTokenizer(TestModels.tokenMixer(), TOKEN_MIXER),
                     "zeroserve.batching.max-queue-delay-micros", "2000000",
                     "zeroserve.batching.max-batch-size", "64");
         }
+    }
+
+    public static final String FAILING_MIXER = "failing-mixer";
+
+    /** {@link TestModels#failingMixer()} with the bundled tokenizer beside it: every request fails INTERNAL. */
+    public static class FailingModel implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("zeroserve.model.uri", "file:" + withTokenizer(TestModels.failingMixer(), FAILING_MIXER));
+        }
+    }
+
+    /** Writes the model into a repository of its own, with the bundled tokenizer beside it (found there unasked). */
+    private static Path withTokenizer(OnnxModelWriter writer, String name) {
+        Path model = writer.writeTo(TestModels.tempRepository().resolve(name).resolve("1").resolve("model.onnx"));
+        try (InputStream tokenizer = EmbeddingsProfiles.class.getClassLoader()
+                .getResourceAsStream("all-minilm-l6-v2-q-tokenizer.json")) {
+            Files.copy(tokenizer, model.resolveSibling("tokenizer.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return model;
     }
 
     /**

@@ -26,7 +26,8 @@ public final class OnnxModelWriter {
     public record Value(String name, DataType type, Object... dims) {
     }
 
-    private record Node(String opType, List<String> inputs, List<String> outputs, Map<String, Long> intAttributes) {
+    private record Node(String opType, List<String> inputs, List<String> outputs, Map<String, Long> intAttributes,
+            String name) {
     }
 
     private final String graphName;
@@ -56,7 +57,17 @@ public final class OnnxModelWriter {
     /** A node with integer attributes, such as Cast's {@code to}. */
     public OnnxModelWriter node(String opType, List<String> nodeInputs, List<String> nodeOutputs,
             Map<String, Long> intAttributes) {
-        nodes.add(new Node(opType, nodeInputs, nodeOutputs, intAttributes));
+        nodes.add(new Node(opType, nodeInputs, nodeOutputs, intAttributes, null));
+        return this;
+    }
+
+    /**
+     * Names the node added last, which ONNX Runtime quotes in the message of its failure; without a name a node is
+     * called by its operator and position.
+     */
+    public OnnxModelWriter named(String name) {
+        Node last = nodes.remove(nodes.size() - 1);
+        nodes.add(new Node(last.opType(), last.inputs(), last.outputs(), last.intAttributes(), name));
         return this;
     }
 
@@ -69,7 +80,7 @@ public final class OnnxModelWriter {
         byte[] graph = message(out -> {
             for (int i = 0; i < nodes.size(); i++) {
                 Node node = nodes.get(i);
-                String nodeName = node.opType() + "_" + i;
+                String nodeName = node.name() != null ? node.name() : node.opType() + "_" + i;
                 out.writeByteArray(1, message(n -> {
                     for (String in : node.inputs()) {
                         n.writeString(1, in);

@@ -2,10 +2,13 @@ package dev.zeroserve.testing;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
-/** HTTP/1.1 spoken over a bare socket, for what ordinary clients will not send. */
+/** HTTP/1.1 spoken over a bare socket, for what ordinary clients will not send (HTTP/2's frames: {@link RawH2c}). */
 public final class RawHttp {
     private RawHttp() {
     }
@@ -54,6 +57,32 @@ public final class RawHttp {
             socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             return read(socket);
+        }
+    }
+
+    /**
+     * Sends {@code sent}, the beginning of a request, then nothing more, and reads whatever comes back until the server
+     * closes the connection: returns how long that took, or {@code patience} if the connection was still open then.
+     */
+    public static Duration untilClosed(URL base, byte[] sent, Duration patience) throws IOException {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout((int) patience.toMillis());
+            long start = System.nanoTime();
+            socket.getOutputStream().write(sent);
+            socket.getOutputStream().flush();
+            byte[] discarded = new byte[4096];
+            try {
+                while (socket.getInputStream().read(discarded) >= 0) {
+                    if (System.nanoTime() - start > patience.toNanos()) {
+                        return patience;
+                    }
+                }
+            } catch (SocketTimeoutException stillOpen) {
+                return patience;
+            } catch (SocketException reset) {
+                // Closed with a reset rather than a FIN: closed all the same.
+            }
+            return Duration.ofNanos(System.nanoTime() - start);
         }
     }
 

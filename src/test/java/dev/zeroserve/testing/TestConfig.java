@@ -12,6 +12,9 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** The real configuration mapping, with its real defaults, built outside Quarkus for unit tests. */
 public final class TestConfig {
+    /** quarkus.http.idle-timeout as application.properties sets it, for classes that take it outside Quarkus. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(2);
+
     private TestConfig() {
     }
 

@@ -75,9 +75,24 @@ public final class TestModels {
      * weights (an unmasked padding position, say) from cancelling out when the pooled vector is normalised.
      */
     public static OnnxModelWriter tokenMixer() {
+        return tokenMixer("token_mixer", "one", "columns");
+    }
+
+    /**
+     * {@link #tokenMixer()} whose reshapes ask for twice the values they have ([batch, sequence, 2]), so that ONNX
+     * Runtime fails every execution with a message that names a source file of its build, and whose reshape nodes are
+     * named as a CUDA error, which ONNX Runtime quotes in that message: the engine takes it for an accelerator failure,
+     * the server's fault, as it would take a real one. So every request fails INTERNAL, over every protocol.
+     */
+    public static OnnxModelWriter failingMixer() {
+        return tokenMixer("failing_mixer", "rank", "CUDA failure 700: an illegal memory access");
+    }
+
+    /** The token mixer's graph, its per-token columns shaped [batch, sequence, {@code lastDim}] by nodes named so. */
+    private static OnnxModelWriter tokenMixer(String graphName, String lastDim, String reshape) {
         long toFloat = OnnxModelWriter.elementType(DataType.FP32);
         long toBool = OnnxModelWriter.elementType(DataType.BOOL);
-        return new OnnxModelWriter("token_mixer")
+        return new OnnxModelWriter(graphName)
                 .input("input_ids", DataType.INT64, "batch", "sequence")
                 .input("attention_mask", DataType.INT64, "batch", "sequence")
                 .input("token_type_ids", DataType.INT64, "batch", "sequence")
@@ -98,10 +113,11 @@ public final class TestModels {
                 .node("Shape", List.of("input_ids"), List.of("shape"))
                 .node("Shape", List.of("shape"), List.of("rank"))
                 .node("Div", List.of("rank", "rank"), List.of("one"))
-                .node("Concat", List.of("shape", "one"), List.of("column_shape"), Map.of("axis", 0L))
-                .node("Reshape", List.of("weight", "column_shape"), List.of("weight_column"))
-                .node("Reshape", List.of("weighted_cos", "column_shape"), List.of("cos_column"))
+                .node("Concat", List.of("shape", lastDim), List.of("column_shape"), Map.of("axis", 0L))
+                .node("Reshape", List.of("weight", "column_shape"), List.of("weight_column")).named(reshape + " 1")
+                .node("Reshape", List.of("weighted_cos", "column_shape"), List.of("cos_column")).named(reshape + " 2")
                 .node("Reshape", List.of("weight_squared", "column_shape"), List.of("squared_column"))
+                .named(reshape + " 3")
                 .node("Concat", List.of("weight_column", "squared_column", "cos_column"), List.of("last_hidden_state"),
                         Map.of("axis", 2L));
     }

@@ -15,10 +15,7 @@ final class GrpcErrors {
     }
 
     static StatusRuntimeException toStatus(RuntimeException failure) {
-        if (!(failure instanceof InferenceException e)) {
-            LOG.error("gRPC request failed", failure);
-            return Status.INTERNAL.withDescription(failure.toString()).asRuntimeException();
-        }
+        InferenceException e = AnsweredFailures.answered(LOG, "gRPC inference", failure);
         Status status = switch (e.status()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
             case NOT_FOUND -> Status.NOT_FOUND;
@@ -29,7 +26,6 @@ final class GrpcErrors {
             case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
             case INTERNAL -> Status.INTERNAL;
         };
-        AnsweredFailures.log(LOG, "gRPC inference", e);
         return status.withDescription(e.getMessage()).asRuntimeException();
     }
 }

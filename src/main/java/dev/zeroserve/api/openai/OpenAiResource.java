@@ -101,14 +101,14 @@ public class OpenAiResource {
 
     @ServerExceptionMapper
     public Response failure(InferenceException e) {
-        AnsweredFailures.log(LOG, "Embeddings", e);
-        int status = e.status().httpStatus();
+        InferenceException answered = AnsweredFailures.answered(LOG, "Embeddings", e);
+        int status = answered.status().httpStatus();
         String param = e instanceof InvalidEmbeddingRequest invalid ? invalid.field()
                 : e.status() == Status.NOT_FOUND ? "model" : null;
         String code = e.status() == Status.NOT_FOUND ? "model_not_found" : null;
-        Response response = OpenAiErrors.response(status, e.getMessage(), param, code);
-        if (e.retryAfterSeconds() > 0) {
-            response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());
+        Response response = OpenAiErrors.response(status, answered.getMessage(), param, code);
+        if (answered.retryAfterSeconds() > 0) {
+            response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, answered.retryAfterSeconds());
         }
         return response;
     }

@@ -25,10 +25,10 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response inferenceFailure(InferenceException e) {
-        AnsweredFailures.log(LOG, "Inference", e);
-        Response response = error(e.status().httpStatus(), e.getMessage());
-        if (e.retryAfterSeconds() > 0) {
-            response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds());
+        InferenceException answered = AnsweredFailures.answered(LOG, "Inference", e);
+        Response response = error(answered.status().httpStatus(), answered.getMessage());
+        if (answered.retryAfterSeconds() > 0) {
+            response.getHeaders().putSingle(HttpHeaders.RETRY_AFTER, answered.retryAfterSeconds());
         }
         return response;
     }
@@ -44,11 +44,12 @@ public class ErrorMappers {
         return error(request.path(), e.getResponse().getStatus(), e.getMessage());
     }
 
-    /** A bug, not the client's fault: logged, answered 500 with a JSON body rather than an empty one. */
+    /** A bug, not the client's fault: logged, answered 500 with its error id in a JSON body rather than an empty one. */
     @ServerExceptionMapper
     public Response unexpectedFailure(RuntimeException e, HttpServerRequest request) {
-        LOG.errorf(e, "Unexpected failure answering %s %s", request.method(), request.path());
-        return error(request.path(), 500, "internal error: " + e);
+        InferenceException answered = AnsweredFailures.answered(LOG, "Answering " + request.method() + " "
+                + request.path(), e);
+        return error(request.path(), answered.status().httpStatus(), answered.getMessage());
     }
 
     private static Response error(String path, int status, String message) {
