@@ -17,7 +17,7 @@ import dev.zeroserve.api.grpc.v2.InferParameter;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcClientTestBase;
-import dev.zeroserve.testing.RawH2c;
+import dev.zeroserve.testing.H2cFrames;
 import dev.zeroserve.testing.RawHttp;
 import dev.zeroserve.testing.TransportBoundsProfile;
 import io.grpc.Status;
@@ -46,8 +46,8 @@ class TransportBoundsTest extends GrpcClientTestBase {
     @Test
     void http2SettingsAdvertiseTheStreamAndHeaderBounds() throws IOException {
         // From application.properties: the profile leaves them as they are deployed.
-        assertThat(RawH2c.serverSettings(base)).containsEntry(RawH2c.MAX_CONCURRENT_STREAMS, 512L)
-                .containsEntry(RawH2c.MAX_HEADER_LIST_SIZE, 20480L);
+        assertThat(H2cFrames.serverSettings(base)).containsEntry(H2cFrames.MAX_CONCURRENT_STREAMS, 512L)
+                .containsEntry(H2cFrames.MAX_HEADER_LIST_SIZE, 20480L);
     }
 
     @Test
@@ -63,7 +63,7 @@ class TransportBoundsTest extends GrpcClientTestBase {
 
     @Test
     void anHttp2RequestWhoseBodyNeverComesIsDisconnected() throws IOException {
-        assertClosedWithinTheIdleTimeout(RawH2c.postWithoutBody(INFER));
+        assertClosedWithinTheIdleTimeout(H2cFrames.postWithoutBody(INFER));
     }
 
     private void assertClosedWithinTheIdleTimeout(String sent) throws IOException {

@@ -92,4 +92,84 @@ public final class RawHttp {
         return split < 0 ? new RawResponse(response, "")
                 : new RawResponse(response.substring(0, split), response.substring(split + 4));
     }
+    /**
+     * One HTTP/1.1 keep-alive connection: requests one after the other, each answer read to the end of its
+     * Content-Length, so that the next request follows on the same socket.
+     */
+    public static final class KeepAlive implements AutoCloseable {
+        private final Socket socket;
+        private final java.io.InputStream in;
+
+        public KeepAlive(URL base) throws IOException {
+            socket = new Socket(base.getHost(), base.getPort());
+            socket.setSoTimeout(10_000);
+            in = new java.io.BufferedInputStream(socket.getInputStream());
+        }
+
+        /** A JSON POST on this connection; its status line, headers and body. */
+        public RawResponse post(String path, String json) throws IOException {
+            socket.getOutputStream().write(request(path, json));
+            socket.getOutputStream().flush();
+            String head = readHead(in);
+            long length = contentLength(head);
+            return new RawResponse(head, new String(in.readNBytes((int) length), StandardCharsets.UTF_8));
+        }
+
+        public boolean isOpen() {
+            return !socket.isClosed();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /**
+     * Sends a JSON POST on a connection of its own and closes it once {@code bytesRead} bytes of the answer have
+     * arrived (0: at once, before any), as a client that gives up in the middle of a response.
+     */
+    public static void postAndHangUp(URL base, String path, String json, int bytesRead) throws IOException {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.setSoLinger(true, 0); // a reset, not a polite close: the server is still writing
+            socket.getOutputStream().write(request(path, json));
+            socket.getOutputStream().flush();
+            if (bytesRead > 0) {
+                socket.getInputStream().readNBytes(bytesRead);
+            }
+        }
+    }
+
+    private static byte[] request(String path, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n";
+        byte[] request = java.util.Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII),
+                head.length() + body.length);
+        System.arraycopy(body, 0, request, head.length(), body.length);
+        return request;
+    }
+
+    private static String readHead(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the connection closed in the middle of a response's head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.substring(0, head.length() - 4);
+    }
+
+    private static long contentLength(String head) throws IOException {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+                return Long.parseLong(line.substring(colon + 1).trim());
+            }
+        }
+        throw new IOException("a response without a Content-Length: " + head);
+    }
 }

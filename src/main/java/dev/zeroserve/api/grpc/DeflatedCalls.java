@@ -2,8 +2,11 @@ package dev.zeroserve.api.grpc;
 
 import java.io.OutputStream;
 import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,11 +22,14 @@ import dev.zeroserve.inference.Status;
 import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
 import io.grpc.StatusRuntimeException;
+import io.netty.handler.codec.http2.Http2Error;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -50,6 +56,14 @@ public class DeflatedCalls {
     private static final Set<String> NOT_RELAYED = Set.of("grpc-encoding", "content-length", "host",
             DeadlineInterceptor.TIMEOUT_HEADER);
     private static final String LIMIT = "quarkus.grpc.server.max-inbound-message-size";
+    private static final String RESET_LIMIT = "quarkus.http.limits.rst-flood-max-rst-frame-per-window";
+    /** Vert.x's default for {@value #RESET_LIMIT}, per 30 s window. */
+    private static final int DEFAULT_RESET_LIMIT = 200;
+    /**
+     * How long a retired loopback connection's calls have to finish: as long as a request may ask to wait (a day); it
+     * closes as soon as its last call ends.
+     */
+    private static final long RETIRED_DRAIN_HOURS = 24;
 
     /**
      * Heap held per inflated byte: the frame's buffer, which grows by doubling up to 4 MiB and by 4 MiB steps after,
@@ -61,11 +75,21 @@ public class DeflatedCalls {
     private final long maxMessageBytes;
     private final InFlightBudget budget;
     private volatile HttpClient loopback;
+    /**
+     * Every relayed call shares a loopback connection, so every client's reset is one more on it: past the server's
+     * limit on resets per connection (a defence against rapid-reset floods, {@value #RESET_LIMIT}) the server would
+     * cut it, and every deflate call in flight with it. A connection is retired (GOAWAY: its calls finish, new ones
+     * take a new connection) once it has carried half as many.
+     */
+    private final int resetsPerConnection;
+    private final Map<HttpConnection, Integer> resets = new ConcurrentHashMap<>();
 
-    DeflatedCalls(Vertx vertx, @ConfigProperty(name = LIMIT) int maxMessageBytes, InFlightBudget budget) {
+    DeflatedCalls(Vertx vertx, @ConfigProperty(name = LIMIT) int maxMessageBytes, InFlightBudget budget,
+            @ConfigProperty(name = RESET_LIMIT) OptionalInt resetLimit) {
         this.vertx = vertx;
         this.maxMessageBytes = maxMessageBytes;
         this.budget = budget;
+        this.resetsPerConnection = Math.max(1, resetLimit.orElse(DEFAULT_RESET_LIMIT) / 2);
     }
 
     /**
@@ -75,6 +99,8 @@ public class DeflatedCalls {
     void relay(RoutingContext context, String coding) {
         HttpServerRequest request = context.request();
         long arrived = System.nanoTime();
+        // Every answer to the client, relayed or refused, is written only while its stream is open (see OpenStream).
+        OpenStream client = new OpenStream(context.response(), Vertx.currentContext());
         Buffer body = Buffer.buffer();
         boolean[] refused = { false };
         request.handler(chunk -> {
@@ -90,7 +116,7 @@ public class DeflatedCalls {
                 budget.charge(context, chunk.length(), "the compressed message");
             } catch (InferenceException e) {
                 refused[0] = true;
-                answer(context, e);
+                answer(context, client, e);
                 return;
             }
             body.appendBuffer(chunk);
@@ -104,10 +130,10 @@ public class DeflatedCalls {
                     () -> CompletableFuture.completedFuture(inflatedFrame(context, coding, body)))
                     .whenComplete((frame, failure) -> {
                         if (failure != null) {
-                            answer(context, InferenceService.unwrap(failure));
+                            answer(context, client, InferenceService.unwrap(failure));
                         } else {
                             budget.keepOnly(context, frame.length());
-                            send(context, frame, arrived);
+                            send(context, client, frame, arrived);
                         }
                     });
         });
@@ -149,7 +175,7 @@ public class DeflatedCalls {
         return frame.setUnsignedInt(1, inflated);
     }
 
-    private void send(RoutingContext context, Buffer frame, long arrived) {
+    private void send(RoutingContext context, OpenStream client, Buffer frame, long arrived) {
         HttpServerRequest request = context.request();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setServer(request.localAddress())
                 .setHost("localhost").setPort(request.localAddress().port()).setURI(request.uri());
@@ -163,19 +189,26 @@ public class DeflatedCalls {
             // The client's deadline runs from its call's arrival, not from the relay.
             long remaining = timeout - (System.nanoTime() - arrived);
             if (remaining <= 0) {
-                answer(context, new InferenceException(Status.DEADLINE_EXCEEDED, "the request's deadline passed "
-                        + "before it ran"));
+                answer(context, client, new InferenceException(Status.DEADLINE_EXCEEDED, "the request's deadline "
+                        + "passed before it ran"));
                 return;
             }
             options.addHeader(DeadlineInterceptor.TIMEOUT_HEADER, timeoutHeader(remaining));
         }
         loopback().request(options)
                 .compose(relayed -> {
-                    context.response().closeHandler(closed -> relayed.reset());
+                    // Its failures (a reset among them) reach the futures below; without a handler Vert.x logs them.
+                    relayed.exceptionHandler(failure -> {
+                    });
+                    if (context.response().closed()) {
+                        cancel(relayed); // the client reset its stream while the relayed one was being opened
+                    } else {
+                        context.response().closeHandler(closed -> cancel(relayed));
+                    }
                     return relayed.send(frame);
                 })
                 .compose(response -> response.body().map(answer -> {
-                    forward(context.response(), response, answer);
+                    client.write(() -> forward(client, context.response(), response, answer));
                     return answer;
                 }))
                 .onFailure(failure -> {
@@ -184,10 +217,19 @@ public class DeflatedCalls {
                     }
                     LOG.warnf("A compressed gRPC call could not be relayed over this server's port: %s", failure);
                     if (!context.response().headWritten()) {
-                        answer(context, new InferenceException(Status.UNAVAILABLE, "the compressed call "
+                        answer(context, client, new InferenceException(Status.UNAVAILABLE, "the compressed call "
                                 + "could not be relayed: " + failure.getMessage()));
                     }
                 });
+    }
+
+    /** Resets the relayed call as its client did (CANCEL), retiring its connection when it has carried enough. */
+    private void cancel(HttpClientRequest relayed) {
+        relayed.reset(Http2Error.CANCEL.code());
+        HttpConnection connection = relayed.connection();
+        if (resets.merge(connection, 1, Integer::sum) == resetsPerConnection) {
+            connection.shutdown(RETIRED_DRAIN_HOURS, TimeUnit.HOURS).onComplete(closed -> resets.remove(connection));
+        }
     }
 
     /** grpc-timeout's wire form: at most 8 digits, in the finest unit that fits. */
@@ -203,25 +245,29 @@ public class DeflatedCalls {
         return Math.min(99_999_999L, TimeUnit.NANOSECONDS.toSeconds(nanos)) + "S";
     }
 
-    private static void forward(HttpServerResponse out, HttpClientResponse response, Buffer answer) {
-        if (out.closed()) {
-            return;
-        }
+    /**
+     * The relayed answer, as it came. Its message goes first and its trailers only once the message has left HTTP/2
+     * flow control: Vert.x writes trailers with a void promise, and trailers still waiting there when the client
+     * resets its stream would cut the client's connection (see OpenStream); the message's own write fails quietly.
+     */
+    private static void forward(OpenStream client, HttpServerResponse out, HttpClientResponse response,
+            Buffer answer) {
         out.setStatusCode(response.statusCode());
         response.headers().forEach(header -> out.headers().add(header.getKey(), header.getValue()));
         out.headers().set("grpc-accept-encoding", Refusals.GRPC_ACCEPTED_ENCODINGS);
         response.trailers().forEach(trailer -> out.putTrailer(trailer.getKey(), trailer.getValue()));
-        out.end(answer);
+        if (answer.length() == 0 || response.trailers().isEmpty()) {
+            out.end(answer);
+        } else {
+            out.write(answer).onSuccess(written -> client.write(out::end));
+        }
     }
 
     /** The status and message of {@code failure}, as a trailers-only gRPC response. */
-    private static void answer(RoutingContext context, InferenceException failure) {
-        if (context.response().closed()) {
-            return;
-        }
+    private static void answer(RoutingContext context, OpenStream client, InferenceException failure) {
         StatusRuntimeException status = GrpcErrors.toStatus(failure);
-        Refusals.trailersOnly(context.response(), status.getStatus().getCode(),
-                status.getStatus().getDescription());
+        client.write(() -> Refusals.trailersOnly(context.response(), status.getStatus().getCode(),
+                status.getStatus().getDescription()));
     }
 
     private HttpClient loopback() {

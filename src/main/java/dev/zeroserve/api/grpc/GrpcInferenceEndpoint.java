@@ -50,6 +50,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The KServe v2 {@code inference.GRPCInferenceService}, served by the HTTP server on the HTTP port: a thin adapter
@@ -215,11 +216,14 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
      */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
-        try {
-            budget.settleGrpcCall(InFlightBudget.GRPC_MESSAGE_FACTOR * request.getSerializedSize(), "the message");
-        } catch (InferenceException e) {
-            response.onError(GrpcErrors.toStatus(e));
-            return;
+        RoutingContext call = GrpcExchanges.current();
+        if (call != null) {
+            try {
+                budget.settle(call, InFlightBudget.GRPC_MESSAGE_FACTOR * request.getSerializedSize(), "the message");
+            } catch (InferenceException e) {
+                response.onError(GrpcErrors.toStatus(e));
+                return;
+            }
         }
         long deadline = DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE);
         ClientGone clientGone = GrpcClientGone.of(response);

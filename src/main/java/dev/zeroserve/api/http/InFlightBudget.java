@@ -1,6 +1,5 @@
 package dev.zeroserve.api.http;
 
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +16,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.vertx.ContextLocals;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -46,8 +44,6 @@ public class InFlightBudget {
     private static final int RETRY_AFTER_SECONDS = 1;
 
     private static final String PROVISIONAL = InFlightBudget.class.getName() + ".provisional";
-    /** The exchange of the gRPC call on this Vert.x (duplicated) context, for its service method to settle. */
-    private static final String GRPC_CALL = InFlightBudget.class.getName() + ".grpc-call";
 
     private final long capacity;
     private final long maxBodyBytes;
@@ -194,24 +190,15 @@ public class InFlightBudget {
             return false;
         }
         context.put(PROVISIONAL, provisional);
-        ContextLocals.put(GRPC_CALL, context);
         return true;
     }
 
     /**
-     * Replaces what the uncompressed gRPC call being served on this Vert.x context held while its message arrived by
-     * what the message, now read, holds; called by its service method, which has no exchange of its own to name.
+     * Replaces what an uncompressed gRPC call held while its message arrived by what the message, now read, holds.
      *
      * @throws InferenceException as {@link #charge}
      */
-    public void settleGrpcCall(long bytes, String what) {
-        Optional<RoutingContext> call = ContextLocals.get(GRPC_CALL);
-        if (call.isPresent()) {
-            settle(call.get(), bytes, what);
-        }
-    }
-
-    private void settle(RoutingContext context, long bytes, String what) {
+    public void settle(RoutingContext context, long bytes, String what) {
         Long provisional = context.get(PROVISIONAL);
         if (provisional != null) {
             context.remove(PROVISIONAL);

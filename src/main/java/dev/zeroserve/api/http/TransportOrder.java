@@ -16,8 +16,10 @@ public final class TransportOrder {
     public static final int IN_FLIGHT_BUDGET = API_KEYS + 3;
     /** REST content codings (415 for unknown ones). */
     public static final int CONTENT_ENCODINGS = API_KEYS + 4;
+    /** A gRPC call's exchange kept in its Vert.x context, for its answer's guard and the budget's settling. */
+    public static final int GRPC_EXCHANGES = API_KEYS + 5;
     /** gRPC message encodings: compressed calls inflated here, within the budget, and relayed. */
-    public static final int GRPC_ENCODINGS = API_KEYS + 5;
+    public static final int GRPC_ENCODINGS = API_KEYS + 6;
 
     private TransportOrder() {
     }
