@@ -24,7 +24,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Every meter in one place, per model and version, with Triton's meaning (see the README's metrics table). Labels are
+ * Every meter in one place, per model and version, with Triton's meaning (see the metrics table in docs/operations.md). Labels are
  * bounded: model, version, protocol, reason; never anything per request.
  */
 @ApplicationScoped

@@ -18,12 +18,12 @@ import dev.zeroserve.bench.Charts;
  * Capacity planning for the Knative Service, before deploying: {@code measure} what a pod sustains and how long it
  * takes to start, turn that and a p99 goal into the revision's settings ({@code knative}), and {@code simulate}
  * Knative's autoscaler over a day of traffic to see what scale to zero costs in latency and saves in pod-hours.
- * Run with {@code ./mvnw -Pplan test-compile exec:java -Dexec.args="<command> --option value ..."}; see the README,
- * "Planning capacity and scale to zero".
+ * Run with {@code ./mvnw -Pplan test-compile exec:java -Dexec.args="<command> --option value ..."}; see
+ * docs/capacity-planning.md.
  */
 public final class Plan {
-    private static final String USAGE = "usage: plan measure|knative|simulate [--option value ...] (see README, "
-            + "\"Planning capacity and scale to zero\")";
+    private static final String USAGE = "usage: plan measure|knative|simulate [--option value ...] (see "
+            + "docs/capacity-planning.md)";
 
     /** The generated Knative Service's {@code timeoutSeconds} (src/main/kubernetes/knative.yml). */
     private static final double MANIFEST_TIMEOUT_SECONDS = 120;
@@ -193,7 +193,7 @@ public final class Plan {
                 }
             }
         }
-        System.out.println("Prices per pod-hour (illustrative; see README): " + prices);
+        System.out.println("Prices per pod-hour (illustrative; see docs/capacity-planning.md): " + prices);
         Charts.write(chart, List.of(
                 new Charts.Panel("Ready pods (most in each minute)", "hour", "pods", false, replicas),
                 new Charts.Panel("p99 latency of the requests answered in each minute", "hour", "ms", false, latency)));
