@@ -23,6 +23,7 @@ import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
 import io.grpc.StatusRuntimeException;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -195,6 +196,16 @@ public class DeflatedCalls {
             }
             options.addHeader(DeadlineInterceptor.TIMEOUT_HEADER, timeoutHeader(remaining));
         }
+        relay(context, client, options, frame, true);
+    }
+
+    /**
+     * Sends the relayed call and forwards its answer. A loopback connection being retired (or closed by the server)
+     * can refuse to open the call's stream (Netty's Http2Exception: "Attempted to create stream id N after connection
+     * was closed"); then nothing was sent, and the call is sent once more, on a fresh connection.
+     */
+    private void relay(RoutingContext context, OpenStream client, RequestOptions options, Buffer frame,
+            boolean mayRetry) {
         loopback().request(options)
                 .compose(relayed -> {
                     // Its failures (a reset among them) reach the futures below; without a handler Vert.x logs them.
@@ -214,6 +225,10 @@ public class DeflatedCalls {
                 .onFailure(failure -> {
                     if (context.response().closed()) {
                         return; // the client went away, and the relayed call with it
+                    }
+                    if (mayRetry && failure instanceof Http2Exception && !context.response().headWritten()) {
+                        relay(context, client, options, frame, false);
+                        return;
                     }
                     LOG.warnf("A compressed gRPC call could not be relayed over this server's port: %s", failure);
                     if (!context.response().headWritten()) {
