@@ -14,7 +14,7 @@ import io.vertx.core.http.HttpVersion;
 
 /**
  * gRPC message encodings, decided for each call before Vert.x's gRPC server sees it. Uncompressed calls go to Vert.x;
- * gzip and deflate, which Triton's clients offer, are inflated by {@link DeflatedCalls} within the message bound and
+ * gzip and deflate, which Triton's clients offer, are inflated by {@link CompressedCalls} within the message bound and
  * the in-flight budget (Vert.x inflates gzip with no bound, and deflate not at all); any other is
  * answered UNIMPLEMENTED naming the encodings accepted, as gRPC's compression spec asks (Vert.x failed it INTERNAL,
  * losing the reason).
@@ -23,10 +23,10 @@ import io.vertx.core.http.HttpVersion;
 public class GrpcEncodings {
     private static final Set<String> INFLATED_HERE = Set.of("gzip", "deflate");
 
-    private final DeflatedCalls deflated;
+    private final CompressedCalls compressed;
 
-    GrpcEncodings(DeflatedCalls deflated) {
-        this.deflated = deflated;
+    GrpcEncodings(CompressedCalls compressed) {
+        this.compressed = compressed;
     }
 
     void decide(@Observes Filters filters) {
@@ -49,7 +49,7 @@ public class GrpcEncodings {
                 context.next();
             } else if (INFLATED_HERE.contains(normalized) && context.request().version() == HttpVersion.HTTP_2
                     && (type.equals("application/grpc") || type.startsWith("application/grpc+"))) {
-                deflated.relay(context, normalized);
+                compressed.relay(context, normalized);
             } else {
                 Refusals.trailersOnly(context.response(), Status.Code.UNIMPLEMENTED, "grpc-encoding '" + encoding + "' is not "
                         + "supported; messages may be compressed with gzip or deflate or sent uncompressed");

@@ -114,7 +114,7 @@ public class InFlightBudget {
     private void admit(RoutingContext context) {
         long declared = declaredLength(context);
         if (Refusals.isGrpc(context)) {
-            // Compressed calls are charged by the relay as they arrive and inflate (DeflatedCalls).
+            // Compressed calls are charged by the relay as they arrive and inflate (CompressedCalls).
             if (uncompressedGrpc(context) && !holdProvisionally(context, declared)) {
                 return;
             }

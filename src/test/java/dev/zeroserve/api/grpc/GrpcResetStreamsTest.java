@@ -87,7 +87,7 @@ class GrpcResetStreamsTest {
         }
     }
 
-    /** The deflate relay (DeflatedCalls) answers the client's stream only while it is open, as the server does. */
+    /** The deflate relay (CompressedCalls) answers the client's stream only while it is open, as the server does. */
     @Test
     void deflateCallsResetInFlightEndOnlyThemselves() throws Exception {
         ByteArrayOutputStream deflated = new ByteArrayOutputStream();

@@ -51,8 +51,8 @@ import io.vertx.ext.web.RoutingContext;
  * offers takes one message, so a deflate call carries one.
  */
 @ApplicationScoped
-public class DeflatedCalls {
-    private static final Logger LOG = Logger.getLogger(DeflatedCalls.class);
+public class CompressedCalls {
+    private static final Logger LOG = Logger.getLogger(CompressedCalls.class);
     /** Headers of the client's request that do not describe the relayed one (grpc-timeout is rewritten). */
     private static final Set<String> NOT_RELAYED = Set.of("grpc-encoding", "content-length", "host",
             DeadlineInterceptor.TIMEOUT_HEADER);
@@ -85,7 +85,7 @@ public class DeflatedCalls {
     private final int resetsPerConnection;
     private final Map<HttpConnection, Integer> resets = new ConcurrentHashMap<>();
 
-    DeflatedCalls(Vertx vertx, @ConfigProperty(name = LIMIT) int maxMessageBytes, InFlightBudget budget,
+    CompressedCalls(Vertx vertx, @ConfigProperty(name = LIMIT) int maxMessageBytes, InFlightBudget budget,
             @ConfigProperty(name = RESET_LIMIT) OptionalInt resetLimit) {
         this.vertx = vertx;
         this.maxMessageBytes = maxMessageBytes;
