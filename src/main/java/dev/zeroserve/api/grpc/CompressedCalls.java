@@ -23,7 +23,6 @@ import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
 import io.grpc.StatusRuntimeException;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -201,8 +200,9 @@ public class CompressedCalls {
 
     /**
      * Sends the relayed call and forwards its answer. A loopback connection being retired (or closed by the server)
-     * can refuse to open the call's stream (Netty's Http2Exception: "Attempted to create stream id N after connection
-     * was closed"); then nothing was sent, and the call is sent once more, on a fresh connection.
+     * can fail the call before it is answered (Netty's Http2Exception "Attempted to create stream id N after
+     * connection was closed", Vert.x's "Connection was closed", a refused stream); then the call is sent once more, on
+     * a fresh connection. Every method here only reads, so a call run twice answers the same.
      */
     private void relay(RoutingContext context, OpenStream client, RequestOptions options, Buffer frame,
             boolean mayRetry) {
@@ -218,24 +218,31 @@ public class CompressedCalls {
                     }
                     return relayed.send(frame);
                 })
-                .compose(response -> response.body().map(answer -> {
-                    client.write(() -> forward(client, context.response(), response, answer));
-                    return answer;
-                }))
-                .onFailure(failure -> {
-                    if (context.response().closed()) {
-                        return; // the client went away, and the relayed call with it
-                    }
-                    if (mayRetry && failure instanceof Http2Exception && !context.response().headWritten()) {
-                        relay(context, client, options, frame, false);
+                .onComplete(sent -> {
+                    if (sent.failed()) {
+                        if (mayRetry && !context.response().closed()) {
+                            LOG.debugf("A relayed call failed before its answer, sent again: %s", sent.cause());
+                            relay(context, client, options, frame, false);
+                        } else {
+                            notRelayed(context, client, sent.cause());
+                        }
                         return;
                     }
-                    LOG.warnf("A compressed gRPC call could not be relayed over this server's port: %s", failure);
-                    if (!context.response().headWritten()) {
-                        answer(context, client, new InferenceException(Status.UNAVAILABLE, "the compressed call "
-                                + "could not be relayed: " + failure.getMessage()));
-                    }
+                    HttpClientResponse response = sent.result();
+                    response.body()
+                            .onSuccess(answer -> client.write(() -> forward(client, context.response(), response,
+                                    answer)))
+                            .onFailure(failure -> notRelayed(context, client, failure));
                 });
+    }
+
+    private static void notRelayed(RoutingContext context, OpenStream client, Throwable failure) {
+        if (context.response().closed() || context.response().headWritten()) {
+            return; // the client went away, and the relayed call with it
+        }
+        LOG.warnf("A compressed gRPC call could not be relayed over this server's port: %s", failure);
+        answer(context, client, new InferenceException(Status.UNAVAILABLE, "the compressed call could not be "
+                + "relayed: " + failure.getMessage()));
     }
 
     /** Resets the relayed call as its client did (CANCEL), retiring its connection when it has carried enough. */
