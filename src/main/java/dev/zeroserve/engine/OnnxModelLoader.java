@@ -26,11 +26,11 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.ModelMetadata;
-import dev.zeroserve.model.ModelSource;
+import dev.zeroserve.config.ModelSource;
 import dev.zeroserve.inference.TensorSpec;
-import dev.zeroserve.model.ZeroserveConfig;
-import dev.zeroserve.model.ZeroserveConfig.ExecutionProvider;
-import dev.zeroserve.model.ZeroserveConfig.GpuFallback;
+import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig.ExecutionProvider;
+import dev.zeroserve.config.ZeroserveConfig.GpuFallback;
 
 /** Creates the ONNX Runtime session for the configured model on the configured execution providers. */
 public final class OnnxModelLoader {

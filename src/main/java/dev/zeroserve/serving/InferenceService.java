@@ -22,7 +22,7 @@ import dev.zeroserve.lifecycle.ServedModel;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceTracing;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
-import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

@@ -2,7 +2,7 @@ package dev.zeroserve.text;
 
 import java.nio.FloatBuffer;
 
-import dev.zeroserve.model.ZeroserveConfig.Pooling;
+import dev.zeroserve.config.ZeroserveConfig.Pooling;
 
 /** Turns the token vectors of one text into its embedding, as sentence-transformers does. */
 public final class Pooler {

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
-import dev.zeroserve.model.ModelSource;
+import dev.zeroserve.config.ModelSource;
 
 /**
  * A model's HuggingFace tokenizer ({@code tokenizer.json}) through DJL's bindings to the Rust library: text to token

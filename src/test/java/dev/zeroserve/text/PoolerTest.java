@@ -6,7 +6,7 @@ import java.nio.FloatBuffer;
 
 import org.junit.jupiter.api.Test;
 
-import dev.zeroserve.model.ZeroserveConfig.Pooling;
+import dev.zeroserve.config.ZeroserveConfig.Pooling;
 
 class PoolerTest {
     /** Two rows of a batch padded to 3 positions, hidden size 2; row 1 has 2 tokens and a padding position of 99s. */

@@ -45,7 +45,7 @@ import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
-import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;

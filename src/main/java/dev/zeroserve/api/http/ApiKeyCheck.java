@@ -5,8 +5,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import dev.zeroserve.model.ZeroserveConfig;
-import dev.zeroserve.model.ZeroserveConfig.RouteGroup;
+import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig.RouteGroup;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;

@@ -11,8 +11,8 @@ import java.util.Set;
 
 import org.jboss.logging.Logger;
 
-import dev.zeroserve.model.ZeroserveConfig;
-import dev.zeroserve.model.ZeroserveConfig.RouteGroup;
+import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig.RouteGroup;
 
 /**
  * The API keys in force and what each group of routes accepts: inference takes the API keys; metadata the API keys

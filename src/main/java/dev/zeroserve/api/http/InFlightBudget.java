@@ -9,7 +9,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
 import io.micrometer.core.instrument.Counter;

@@ -3,7 +3,7 @@ package dev.zeroserve.api.http;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import dev.zeroserve.model.ZeroserveConfig.RouteGroup;
+import dev.zeroserve.config.ZeroserveConfig.RouteGroup;
 
 /**
  * Which group a request's route belongs to, from its normalized path alone (method and body play no part, so no

@@ -5,7 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.lifecycle.WarmupRequestDecoder;
-import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig;
 
 /** The warm-up file is read as the body of a v2 JSON inference request (binary inputs excepted). */
 @ApplicationScoped

@@ -26,7 +26,7 @@ import dev.zeroserve.inference.Status;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
-import dev.zeroserve.model.ZeroserveConfig;
+import dev.zeroserve.config.ZeroserveConfig;
 import io.quarkus.vertx.http.Compressed;
 import io.vertx.ext.web.RoutingContext;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.zeroserve.api.http.ApiKeys.Verdict;
-import dev.zeroserve.model.ZeroserveConfig.RouteGroup;
+import dev.zeroserve.config.ZeroserveConfig.RouteGroup;
 import dev.zeroserve.testing.TestConfig;
 
 class ApiKeysTest {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import dev.zeroserve.model.ZeroserveConfig.RouteGroup;
+import dev.zeroserve.config.ZeroserveConfig.RouteGroup;
 
 class RouteGroupsTest {
     @Test

@@ -1,4 +1,4 @@
-package dev.zeroserve.model;
+package dev.zeroserve.config;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;

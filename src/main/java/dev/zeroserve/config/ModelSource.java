@@ -1,4 +1,4 @@
-package dev.zeroserve.model;
+package dev.zeroserve.config;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.zeroserve.model;
+package dev.zeroserve.config;
 
 import java.util.List;
 import java.util.Optional;

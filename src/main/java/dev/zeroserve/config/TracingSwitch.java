@@ -1,4 +1,4 @@
-package dev.zeroserve.model;
+package dev.zeroserve.config;
 
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
