@@ -76,7 +76,7 @@ helpers() { # main class and arguments of a helper: run on the test classpath (t
   CLASSPATH="target/test-classes:target/classes:$(cat "$out/classpath.txt")" "$JAVA" \
     -Djava.util.logging.manager=org.jboss.logmanager.LogManager "$@"
 }
-helpers dev.zeroserve.bench.LoadBodies "$out" "$TOKENS" >&2
+helpers dev.zeroserve.tools.bench.LoadBodies "$out" "$TOKENS" >&2
 
 # --- In-process ceiling, first, while nothing else runs: the servers are not started yet. ---
 # CPU in use by anything at all over 2 s, in % of all cores: whether the machine is quiet enough to measure on.
@@ -90,7 +90,7 @@ busy() {
 measure_ceiling() { # the in-process ceiling's cell lines, or nothing when CEILING_SECONDS is 0
   [ "$CEILING_SECONDS" != 0 ] || return 0
   log "in-process ceilings (tensor, $TOKENS tokens; embeddings), ${CEILING_SECONDS}s per cell"
-  helpers dev.zeroserve.bench.InProcessCeiling --seconds "$CEILING_SECONDS" --tokens "$TOKENS" | grep '^ceiling '
+  helpers dev.zeroserve.tools.bench.InProcessCeiling --seconds "$CEILING_SECONDS" --tokens "$TOKENS" | grep '^ceiling '
 }
 busy_before=$(busy)  # the ceiling needs a quiet machine; say whether it had one
 ceiling_before=$(measure_ceiling | tee "$out/ceiling-before.txt")

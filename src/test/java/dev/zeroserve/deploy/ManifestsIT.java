@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.testing.TestConfig;
+import dev.zeroserve.tools.manifests.FinishManifests;
 
 /**
  * Reads the manifests the build generated — the CPU ones from this build's {@code target/kubernetes}, the GPU ones

@@ -1,4 +1,4 @@
-package dev.zeroserve.deploy;
+package dev.zeroserve.tools.manifests;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,9 +33,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
  * Usage: {@code FinishManifests <target/kubernetes> <gpus per pod> <GKE accelerator>}.
  */
 public final class FinishManifests {
-    static final String GPU_RESOURCE = "nvidia.com/gpu";
-    static final String GKE_ACCELERATOR = "cloud.google.com/gke-accelerator";
-    /** The key {@code plan knative} writes into its file (dev.zeroserve.plan.KnativePlanner). */
+    public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    public static final String GKE_ACCELERATOR = "cloud.google.com/gke-accelerator";
+    /** The key {@code plan knative} writes into its file (dev.zeroserve.tools.plan.KnativePlanner). */
     public static final String PLANNED_HPA_TARGET = "plan.hpa.average-inflight-requests";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -115,7 +115,7 @@ public final class FinishManifests {
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(resources));
     }
 
-    static List<JsonNode> read(Path yaml) throws IOException {
+    public static List<JsonNode> read(Path yaml) throws IOException {
         List<JsonNode> resources = new ArrayList<>();
         try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(yaml.toFile())) {
             while (documents.hasNext()) {
@@ -128,7 +128,7 @@ public final class FinishManifests {
         return resources;
     }
 
-    static JsonNode containers(JsonNode resource) {
+    public static JsonNode containers(JsonNode resource) {
         return resource.path("spec").path("template").path("spec").path("containers");
     }
 

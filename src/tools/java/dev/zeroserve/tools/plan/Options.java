@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

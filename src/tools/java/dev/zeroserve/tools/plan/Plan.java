@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import dev.zeroserve.bench.Charts;
+import dev.zeroserve.tools.bench.Charts;
 
 /**
  * Capacity planning for the Knative Service, before deploying: {@code measure} what a pod sustains and how long it

@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 /**
  * The autoscaler's averaging window over one-second buckets, as {@code TimedFloat64Buckets} in

@@ -1,4 +1,4 @@
-package dev.zeroserve.bench;
+package dev.zeroserve.tools.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +22,7 @@ import dev.zeroserve.testing.Sentences;
  *
  * <p>Options: {@code --url http://localhost:8080 --seconds 5 --warmup 3 --concurrency 1,16
  * --csv target/bench/embeddings.csv}. Run it with
- * {@code ./mvnw -Pbench test-compile exec:java -Dexec.mainClass=dev.zeroserve.bench.EmbeddingsBench -Dexec.args=...}.
+ * {@code ./mvnw -Pbench test-compile exec:java -Dexec.mainClass=dev.zeroserve.tools.bench.EmbeddingsBench -Dexec.args=...}.
  */
 public final class EmbeddingsBench {
     private static final String SERVICE = "openai-embeddings";

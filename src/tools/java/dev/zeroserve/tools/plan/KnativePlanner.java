@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.zeroserve.deploy.FinishManifests;
+import dev.zeroserve.tools.manifests.FinishManifests;
 
 /**
  * From a capacity file and a p99 latency goal to the revision's settings. The rule: a pod should never hold more

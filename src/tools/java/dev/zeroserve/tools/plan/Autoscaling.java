@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 /**
  * A revision's autoscaling: its annotations and {@code containerConcurrency}, with the cluster's

@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 /**
  * One revision's Knative Pod Autoscaler decision, as {@code Scale} in {@code pkg/autoscaler/scaling/autoscaler.go}

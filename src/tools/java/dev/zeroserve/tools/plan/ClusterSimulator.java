@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 
-import dev.zeroserve.bench.Percentiles;
+import dev.zeroserve.tools.bench.Percentiles;
 
 /**
  * One Knative revision over a request trace, event by event: the KPA ({@link KpaDecider}) every two seconds on

@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 import java.io.IOException;
 import java.nio.file.Files;

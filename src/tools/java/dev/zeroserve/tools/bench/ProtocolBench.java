@@ -1,4 +1,4 @@
-package dev.zeroserve.bench;
+package dev.zeroserve.tools.bench;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.zeroserve.plan;
+package dev.zeroserve.tools.plan;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.zeroserve.bench.Percentiles;
+import dev.zeroserve.tools.bench.Percentiles;
 
 /**
  * {@code plan measure}: per setting, starts the packaged service fresh, times its cold start (process start →

@@ -1,4 +1,4 @@
-package dev.zeroserve.bench;
+package dev.zeroserve.tools.bench;
 
 import java.util.Arrays;
 import java.util.Collections;
