@@ -11,14 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import dev.zeroserve.tools.bench.LoadReport;
 import dev.zeroserve.tools.bench.Percentiles;
 
 /**
@@ -31,12 +29,6 @@ final class Measure {
     static final String DEFAULT_PATH = "/v1/embeddings";
     static final String DEFAULT_BODY = "{\"model\":\"all-minilm-l6-v2\",\"input\":\"The quick brown fox jumps over "
             + "the lazy dog near the river bank.\"}";
-    private static final Pattern REQUESTS_PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s|m)\\s*$",
-            Pattern.MULTILINE);
-    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
-    private static final Pattern SOCKET_ERRORS = Pattern.compile(
-            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
     /** What to measure and how long. */
     record Job(Path jar, URI url, int port, List<Map<String, String>> settings, List<Integer> concurrencies,
@@ -174,38 +166,9 @@ final class Measure {
 
     /** A cell from wrk's report with {@code --latency}. */
     static Capacity.Cell parse(int concurrency, String wrkOutput) {
-        Matcher rps = REQUESTS_PER_SECOND.matcher(wrkOutput);
-        if (!rps.find()) {
-            throw new IllegalStateException("no Requests/sec in wrk's output:\n" + wrkOutput);
-        }
-        Map<String, Double> percentiles = new LinkedHashMap<>();
-        Matcher p = PERCENTILE.matcher(wrkOutput);
-        while (p.find()) {
-            double value = Double.parseDouble(p.group(2));
-            double ms = switch (p.group(3)) {
-                case "us" -> value / 1000;
-                case "ms" -> value;
-                case "s" -> value * 1000;
-                default -> value * 60_000;
-            };
-            percentiles.put(p.group(1), ms);
-        }
-        if (!percentiles.containsKey("50") || !percentiles.containsKey("99")) {
-            throw new IllegalStateException("no latency distribution in wrk's output (run with --latency):\n" + wrkOutput);
-        }
-        long errors = 0;
-        Matcher non2xx = NON_2XX.matcher(wrkOutput);
-        if (non2xx.find()) {
-            errors += Long.parseLong(non2xx.group(1));
-        }
-        Matcher socket = SOCKET_ERRORS.matcher(wrkOutput);
-        if (socket.find()) {
-            for (int i = 1; i <= 4; i++) {
-                errors += Long.parseLong(socket.group(i));
-            }
-        }
-        return new Capacity.Cell(concurrency, Double.parseDouble(rps.group(1)), percentiles.get("50"),
-                percentiles.get("99"), errors);
+        LoadReport report = LoadReport.wrk(wrkOutput);
+        return new Capacity.Cell(concurrency, report.requestsPerSecond(), report.p50Ms(), report.p99Ms(),
+                report.errors());
     }
 
     private static void stop(Process server) throws InterruptedException {
