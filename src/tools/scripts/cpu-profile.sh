@@ -2,10 +2,10 @@
 # Where the whole machine's CPU goes while a packaged server is under load: Linux perf samples every core (the
 # server's threads, the JIT compilers, the load generator, the kernel on their behalf) and the shares are printed by
 # thread group and by library. ONNX Runtime's share is the most a server can reach of the in-process ceiling at the
-# same settings: what it does not get, the rest of the table took. Usage, after load-bench.sh has written the request
-# bodies to target/load-bench/:
+# same settings: what it does not get, the rest of the table took. Usage, with the request bodies of load-bench.sh (written
+# to target/load-bench/ when absent):
 #
-#   src/test/scripts/cpu-profile.sh JAR [PROTOCOL: grpc|json|binary|embeddings] [CONCURRENCY: 16]
+#   src/tools/scripts/cpu-profile.sh JAR [PROTOCOL: grpc|json|binary|embeddings] [CONCURRENCY: 16]
 #
 # Environment: WARMUP_SECONDS (90: C2 compiles for about a minute under load on two cores), RECORD_SECONDS (10),
 # PORT (18090), JAVA (java), JAVA_OPTS, SERVER_ENV (NAME=value pairs for the server, e.g. LD_PRELOAD=...).
@@ -15,12 +15,12 @@ cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); protocol=${2:-json}; c=${3:-16}
 warmup=${WARMUP_SECONDS:-90}; record=${RECORD_SECONDS:-10}; port=${PORT:-18090}
 out=target/load-bench
-[ -f "$out/$protocol.body" ] || { echo "no $out/$protocol.body: run load-bench.sh first" >&2; exit 2; }
+. src/tools/scripts/lib.sh
+[ -f "$out/$protocol.body" ] || load_bodies  # as load-bench.sh writes them
 if ! command -v perf > /dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -q >&2 && $sudo apt-get install -y -q linux-perf >&2
 fi
-. src/test/scripts/server.sh
 dir=$(mktemp -d)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}

@@ -4,20 +4,21 @@
 #     vocabulary (30522), for POISON_SECONDS; prints how many valid requests failed;
 #  2. exactness: "hello world" and three sentences in one /v1/embeddings request against each text alone (lowest
 #     cosine), and a v2 request of 3 rows against each row alone (largest absolute difference of last_hidden_state).
-# Usage (after load-bench.sh has written target/load-bench/json.body and json.lua):
-#   src/test/scripts/isolation-check.sh JAR [JAR2 ...]      # JAVA_OPTS_1, JAVA_OPTS_2, ... per server
+# Usage (the request bodies of load-bench.sh are written to target/load-bench/ when absent):
+#   src/tools/scripts/isolation-check.sh JAR [JAR2 ...]      # JAVA_OPTS_1, JAVA_OPTS_2, ... per server
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 out=target/load-bench; seconds=${POISON_SECONDS:-15}
-. src/test/scripts/server.sh
-[ -f "$out/json.body" ] || { echo "run load-bench.sh first: it writes $out/json.body" >&2; exit 2; }
+. src/tools/scripts/lib.sh
+[ -f "$out/json.body" ] || load_bodies
 python3 - "$out/json.body" > "$out/poison.body" <<'PY'
 import json, sys
 body = json.load(open(sys.argv[1]))
 body["inputs"][0]["data"][5] = 30522  # one past the vocabulary of all-MiniLM-L6-v2
 print(json.dumps(body))
 PY
-sed "s|json.body|poison.body|" "$out/json.lua" > "$out/poison.lua"
+wrk_script json "$out/json.body" application/json
+wrk_script poison "$out/poison.body" application/json
 n=0
 for jar in "$@"; do
   n=$((n + 1)); port=$((18180 + n)); opts_var="JAVA_OPTS_$n"
@@ -25,21 +26,22 @@ for jar in "$@"; do
   # shellcheck disable=SC2086 # the option strings are lists of flags
   launch_server "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-} ${!opts_var:-}
   pid=$server_pid
-  trap 'kill $pid 2>/dev/null || true' EXIT
+  trap 'stop_server $pid' EXIT
   await_ready "$port" "$pid" "$dir/server.log"
   url="http://localhost:$port/v2/models/all-minilm-l6-v2/infer"
-  wrk -t 1 -c 8 -d "${seconds}s" -s "$out/json.lua" "$url" > "$dir/valid.out" 2>&1 &
+  wrk -t 1 -c 8 -d "${seconds}s" --latency -s "$out/json.lua" "$url" > "$dir/valid.out" 2>&1 &
   valid=$!
-  wrk -t 1 -c 1 -d "${seconds}s" -s "$out/poison.lua" "$url" > "$dir/poison.out" 2>&1
+  wrk -t 1 -c 1 -d "${seconds}s" --latency -s "$out/poison.lua" "$url" > "$dir/poison.out" 2>&1
   wait $valid
-  python3 - "$port" "$dir" "s$n:$(basename "$(dirname "$(dirname "$(dirname "$(realpath "$jar")")")")") ${!opts_var:-}" <<'PY'
-import json, math, re, sys, urllib.request
-port, work, label = sys.argv[1], sys.argv[2], sys.argv[3]
-def wrk(name):
-    text = open(f"{work}/{name}.out").read()
-    total = int(re.search(r"(\d+) requests in", text).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return total, int(bad.group(1)) if bad else 0
+  counts=()  # requests and errors (non-2xx, socket) of the valid and the poisoned client
+  for f in valid poison; do
+    read -r _ _ _ errors < <(numbers wrk "$dir/$f.out")
+    counts+=("$(numbers answered "$dir/$f.out")" "$errors")
+  done
+  python3 - "$port" "${counts[@]}" "s$n:$(basename "$(dirname "$(dirname "$(dirname "$(realpath "$jar")")")")") ${!opts_var:-}" <<'PY'
+import json, math, sys, urllib.request
+port, label = sys.argv[1], sys.argv[6]
+vt, vbad, pt, pbad = (int(n) for n in sys.argv[2:6])
 def post(path, body):
     request = urllib.request.Request(f"http://localhost:{port}{path}", json.dumps(body).encode(),
                                      {"Content-Type": "application/json"})
@@ -62,9 +64,8 @@ def v2(batch):
 batched = v2(rows)
 size = len(batched) // len(rows)
 worst = max(abs(x - y) for r, row in enumerate(rows) for x, y in zip(batched[r * size:(r + 1) * size], v2([row])))
-(vt, vbad), (pt, pbad) = wrk("valid"), wrk("poison")
 print(f"{label}: valid requests failed {vbad} of {vt} ({100 * vbad / max(vt, 1):.1f} %); poisoned refused {pbad} of {pt}; "
       f"embeddings lowest cosine together vs alone {lowest:.6f}; v2 3 rows vs each alone max |diff| {worst:.2e}")
 PY
-  kill $pid; wait $pid 2>/dev/null || true
+  stop_server $pid
 done

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Resident memory of a packaged server under a long mixed load: v2 JSON tensor requests of 1-3 rows and 4-256 tokens
 # beside /v1/embeddings requests of 1-8 texts of 1-120 words (so the shapes keep changing), driven by two wrk
-# processes at once; RSS is sampled every 10 s. Usage: src/test/scripts/memory-soak.sh JAR [MINUTES: 5]
+# processes at once; RSS is sampled every 10 s. Usage: src/tools/scripts/memory-soak.sh JAR [MINUTES: 5]
 # Environment: JAVA (java), JAVA_OPTS (e.g. the images' heap flags), SERVER_ENV (e.g. the images' LD_PRELOAD),
 # CONNECTIONS (8 per wrk), PORT (18095).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); minutes=${2:-5}; port=${PORT:-18095}; c=${CONNECTIONS:-8}
-command -v wrk > /dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+. src/tools/scripts/lib.sh
+ensure_load_tools
 dir=$(mktemp -d)
 cat > "$dir/tensors.lua" <<'LUA'
 -- v2 JSON requests of varied shapes: 1-3 rows of 4-256 tokens ([CLS] words [SEP]), attention on every token.
@@ -53,28 +54,28 @@ request = function()
   return wrk.format("POST", "/v1/embeddings", { ["Content-Type"] = "application/json" }, bodies[next])
 end
 LUA
-. src/test/scripts/server.sh
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
-rss() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$pid/status"; }
-echo "RSS when ready: $(rss) MiB"
+echo "RSS when ready: $(rss_mib "$pid") MiB"
 seconds=$((minutes * 60))
-wrk -t 1 -c "$c" -d "${seconds}s" --timeout 30s -s "$dir/tensors.lua" "http://localhost:$port" > "$dir/tensors.out" 2>&1 &
+wrk -t 1 -c "$c" -d "${seconds}s" --timeout 30s --latency -s "$dir/tensors.lua" "http://localhost:$port" > "$dir/tensors.out" 2>&1 &
 w1=$!
-wrk -t 1 -c "$c" -d "${seconds}s" --timeout 30s -s "$dir/embeddings.lua" "http://localhost:$port" > "$dir/embeddings.out" 2>&1 &
+wrk -t 1 -c "$c" -d "${seconds}s" --timeout 30s --latency -s "$dir/embeddings.lua" "http://localhost:$port" > "$dir/embeddings.out" 2>&1 &
 w2=$!
 samples=()
 for ((t = 10; t <= seconds; t += 10)); do
   sleep 10
-  samples+=("$(rss)")
+  samples+=("$(rss_mib "$pid")")
 done
 wait $w1 $w2 || true
 n=${#samples[@]}; third=$(( n / 3 > 0 ? n / 3 : 1 ))
-max=$(printf '%s\n' "${samples[@]}" | sort -n | tail -1)
-first=$(printf '%s\n' "${samples[@]:0:$third}" | sort -n | tail -1)
-last=$(printf '%s\n' "${samples[@]: -$third}" | sort -n | tail -1)
+max() { printf '%s\n' "$@" | numbers stats | cut -d' ' -f3; }
+max=$(max "${samples[@]}")
+first=$(max "${samples[@]:0:$third}")
+last=$(max "${samples[@]: -$third}")
 for f in tensors embeddings; do
-  echo "$f: $(awk '/requests in/ { print $1 " requests" } /Non-2xx/ { print $NF " non-2xx" }' "$dir/$f.out" | paste -sd' ')"
+  read -r _ _ _ errors < <(numbers wrk "$dir/$f.out")
+  echo "$f: $(numbers answered "$dir/$f.out") requests, $errors errors (non-2xx, socket)"
 done
 echo "RSS over ${minutes} min of mixed load: max ${max} MiB; highest in the first third ${first} MiB, in the last third ${last} MiB"
 echo "samples (MiB, every 10 s): ${samples[*]}"

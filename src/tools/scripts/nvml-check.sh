@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU meters' NVML binding on a real driver: builds a small self-contained bundle (a jlinked Java runtime, JNA,
 # the Nvml class and a main that prints its readings), runs it, and prints nvidia-smi's readings of the same fields
-# beside it. Usage: src/test/scripts/nvml-check.sh [bundle-only] (after ./mvnw test-compile).
+# beside it. Usage: src/tools/scripts/nvml-check.sh [bundle-only] (after ./mvnw test-compile).
 # "bundle-only" just writes target/nvml-check/ (about 50 MB), to copy to a GPU machine and run there as
 #   target/nvml-check/run.sh
 # Without a GPU, NVML=<path to a library> points it at another libnvidia-ml (the tests' fake one, for example).

@@ -3,7 +3,7 @@
 # v2 inference, (1) the milestones from its log (Quarkus started, model loaded and warmed up, first answer), (2) the
 # CPU each thread used up to the first answer, grouped by name (threads that end before it, such as the model and
 # tokenizer loaders, are sampled every 20 ms while they live), and (3) Quarkus's slowest start-up steps
-# (quarkus.debug.print-startup-times). Usage, after ./mvnw package: src/test/scripts/startup-profile.sh
+# (quarkus.debug.print-startup-times). Usage, after ./mvnw package: src/tools/scripts/startup-profile.sh
 # JAVA and JAVA_OPTS choose the JVM and its flags (as first-inference.sh); JAR the service (default: this build).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -12,13 +12,12 @@ port=${PORT:-18090}
 log=$(mktemp)
 cpu=$(mktemp)
 trap 'rm -f "$log" "$cpu"' EXIT
-. src/test/scripts/first-request.sh
+. src/tools/scripts/lib.sh
 hz=$(getconf CLK_TCK)
 start=$(date +%s%N)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-${JAVA:-java} ${JAVA_OPTS:-} -Dquarkus.debug.print-startup-times=true -Dquarkus.http.port="$port" -jar "$jar" \
-  > "$log" 2>&1 &
-pid=$!
+launch_server "$jar" "$port" "$log" ${JAVA_OPTS:-} -Dquarkus.debug.print-startup-times=true
+pid=$server_pid
 sample() { # every thread's name and CPU ticks so far, one line each: tid ticks name
   for task in /proc/"$pid"/task/*; do
     awk -v tid="${task##*/}" '{ print tid, $14 + $15 }' "$task/stat" 2>/dev/null | tr '\n' ' ' || true
@@ -33,7 +32,7 @@ done
 end=$(date +%s%N)
 sample >> "$cpu"
 total=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
-kill "$pid"; wait "$pid" 2>/dev/null || true
+stop_server "$pid"
 
 echo "start -> first answered inference: $(( (end - start) / 1000000 )) ms; process CPU $(( total * 1000 / hz )) ms"
 grep -E "started in|is ready on|Loaded model" "$log" | sed -E 's/^[0-9-]+ ([0-9:,]+) [A-Z]+ +\[[^]]*\] \([^)]*\) /  \1 /' \
