@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Prints what the GPU meters would report, one line per GPU, through the same {@link Nvml} binding, for comparison
- * with nvidia-smi on a machine with an NVIDIA driver (src/test/scripts/nvml-check.sh).
+ * with nvidia-smi on a machine with an NVIDIA driver (src/tools/scripts/nvml-check.sh).
  * Usage: NvmlReadings [library], default libnvidia-ml.so.1.
  */
 public final class NvmlReadings {

@@ -25,7 +25,7 @@ import dev.zeroserve.testing.Sentences;
  * {@code /v1/embeddings}).
  * </ul>
  * Batch 1 with one caller is the single-request figure (calls/s and p50); the best rows/s over a pipeline's cells is
- * the ceiling a server's throughput is a ratio to. {@code src/test/scripts/load-bench.sh} runs it before it starts the
+ * the ceiling a server's throughput is a ratio to. {@code src/tools/scripts/load-bench.sh} runs it before it starts the
  * servers, so nothing else competes for the cores.
  *
  * <p>Prints one line per cell, {@code ceiling pipeline=tensor tokens=16 batch=8 callers=2 threads=1 calls_per_s=...

@@ -13,7 +13,7 @@ import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.Sentences;
 
 /**
- * Writes the request bodies that {@code src/test/scripts/load-bench.sh} sends with wrk and h2load, one sequence of
+ * Writes the request bodies that {@code src/tools/scripts/load-bench.sh} sends with wrk and h2load, one sequence of
  * {@code tokens} token ids at batch 1 ({@link BundledModelRequests#tokenIds}), into a directory:
  * {@code json.body} (v2 REST JSON), {@code binary.body} and {@code binary.header-length} (v2 REST binary tensors: the
  * JSON header, then the three inputs as little-endian int64, binary outputs requested), {@code grpc.body} (a
