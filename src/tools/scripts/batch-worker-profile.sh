@@ -23,29 +23,7 @@ drive_load "$port" "$protocol" "$c" "$warmup" > /dev/null
 jcmd $pid JFR.start name=profile settings=profile filename="$jfr_file" > /dev/null
 requests=$(drive_load "$port" "$protocol" "$c" "$record")
 jcmd $pid JFR.stop name=profile > /dev/null
-# Allocation per request: JFR's allocation samples are weighted to estimate every byte allocated.
-jfr print --events jdk.ObjectAllocationSample "$jfr_file" | awk -v requests="$requests" -v label="$protocol c=$c" '
-  /weight = / { value = $3; unit = $4; scale = unit ~ /^kB/ ? 1024 : unit ~ /^MB/ ? 1048576 : unit ~ /^GB/ ? 1073741824 : 1
-    bytes += value * scale }
-  END { printf "%s: %d requests, about %.0f KiB allocated per request\n", label, requests, bytes / requests / 1024 }'
-# Java samples (jdk.ExecutionSample) and native ones (jdk.NativeMethodSample: ONNX Runtime's run is a native method).
-# A thread waiting in epoll or accept is in native code too, but idle: those samples are left out.
-jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$jfr_file" | awk -v label="$protocol c=$c" '
-  function flush() {
-    if (thread == "" || idle) { thread = ""; inRun = 0; idle = 0; return }
-    group = thread; sub(/-[0-9]+$/, "", group); sub(/ #[0-9]+$/, "", group)
-    samples[group]++; total++
-    if (group == "zeroserve-batch") { batch++; if (inRun) batchInRun++ }
-    thread = ""; inRun = 0
-  }
-  /^jdk\.(ExecutionSample|NativeMethodSample)/ { flush() }
-  /sampledThread = / { match($0, /"[^"]*"/); thread = substr($0, RSTART + 1, RLENGTH - 2) }
-  top { top = 0; if ($0 ~ /EPoll\.wait|epollWait|Net\.accept/) idle = 1 }
-  /stackTrace = \[/ { top = 1 }
-  /ai\.onnxruntime\.OrtSession\.run\(/ { inRun = 1 }
-  END {
-    flush()
-    printf "%s: %d samples of threads at work\n", label, total
-    for (g in samples) printf "  %-40s %6d  %5.1f %%\n", g, samples[g], 100 * samples[g] / total
-    if (batch > 0) printf "batch workers inside OrtSession.run: %d of %d samples = %.1f %%\n", batchInRun, batch, 100 * batchInRun / batch
-  }'
+# Allocation per request (JFR's allocation samples are weighted to estimate every byte allocated); the samples of
+# threads at work per thread group (a thread waiting in epoll or accept is in native code too, but idle: left out),
+# and the share of the batch workers' inside ONNX Runtime's run.
+profiles jfr "$jfr_file" "$requests" "$protocol c=$c"

@@ -137,7 +137,7 @@ for round in $(seq "$rounds"); do
   done
 done
 stats_of() { # variant, column (2: first v2 inference, 3: first embeddings, 4: RSS in KiB): "median min max"
-  awk -v v="$1" -v c="$2" '$1 == v { print $c }' "$work/results" | numbers stats
+  { grep "^$1 " "$work/results" || true; } | cut -d' ' -f"$2" | numbers stats
 }
 echo "variant         start -> first v2 inference (median, min, max over $rounds runs); -> first embeddings (median);"
 echo "                RSS after them (median)"

@@ -35,22 +35,5 @@ requests=$(cat "$dir/requests")
 [ -n "$requests" ] || { echo "the load generator answered nothing (wrk, h2load installed? see load-bench.sh)" >&2; exit 1; }
 echo "$protocol c=$c: $((requests / (record + 4))) requests/s; shares of all cores' samples over ${record} s:"
 # Thread groups: Java's thread names without their numbers (perf shows the first 15 characters).
-perf report -i "$dir/perf.data" --sort comm,dso -t ';' --stdio 2> /dev/null | awk -F ';' '
-  /^ *[0-9.]+% *;/ {
-    share = $1; gsub(/[% ]/, "", share); gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $3)
-    comm = $2; sub(/[-#]?[0-9]+$/, "", comm); sub(/ +$/, "", comm)
-    dso = $3 ~ /^\[JIT\]/ ? "[JIT] (Java code)" : $3
-    byComm[comm] += share; byDso[dso] += share
-    if (comm == "zeroserve-batch") byBatch[dso] += share
-  }
-  END {
-    print "  by thread:"
-    for (k in byComm) if (byComm[k] >= 0.5) printf "    %6.1f %%  %s\n", byComm[k], k | "sort -rn"
-    close("sort -rn")
-    print "  by library:"
-    for (k in byDso) if (byDso[k] >= 0.5) printf "    %6.1f %%  %s\n", byDso[k], k | "sort -rn"
-    close("sort -rn")
-    print "  the batch workers (zeroserve-batch) by library:"
-    for (k in byBatch) if (byBatch[k] >= 0.5) printf "    %6.1f %%  %s\n", byBatch[k], k | "sort -rn"
-  }'
+perf report -i "$dir/perf.data" --sort comm,dso -t ';' --stdio 2> /dev/null | profiles perf
 rm -rf "$dir"

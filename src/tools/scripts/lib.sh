@@ -16,10 +16,18 @@ log() { echo "# $*" >&2; }
 # --- Numbers: computed in Java. ---
 
 numbers() { # subcommand args...: dev.zeroserve.tools.bench.Numbers (wrk, h2load, answered, stats, ratio, busy, rss,
-  # metric, table; see its javadoc). Needs only the test classes, so it starts in a fraction of a second.
-  [ -f target/test-classes/dev/zeroserve/tools/bench/Numbers.class ] \
-    || { echo "build the tools first: ./mvnw test-compile" >&2; exit 2; }
-  "${JAVA:-java}" -XX:TieredStopAtLevel=1 -cp target/test-classes dev.zeroserve.tools.bench.Numbers "$@"
+  # metric, table; see its javadoc)
+  test_class dev.zeroserve.tools.bench.Numbers "$@"
+}
+
+profiles() { # subcommand args...: dev.zeroserve.tools.bench.Profiles (threads, steps, jfr, perf; see its javadoc)
+  test_class dev.zeroserve.tools.bench.Profiles "$@"
+}
+
+test_class() { # main class, args...: a class of target/test-classes that needs only the JDK, so it starts in a
+  # fraction of a second (compiled by ./mvnw test-compile, or package)
+  [ -f "target/test-classes/${1//.//}.class" ] || { echo "build the tools first: ./mvnw test-compile" >&2; exit 2; }
+  "${JAVA:-java}" -XX:TieredStopAtLevel=1 -cp target/test-classes "$@"
 }
 
 rss_mib() { numbers rss "$1"; } # pid: resident memory in MiB

@@ -18,10 +18,15 @@ start=$(date +%s%N)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
 launch_server "$jar" "$port" "$log" ${JAVA_OPTS:-} -Dquarkus.debug.print-startup-times=true
 pid=$server_pid
+ticks() { # a /proc/.../stat file: user + system CPU ticks so far (fields 14 and 15; the name before may hold spaces)
+  local stat fields
+  read -r stat < "$1" 2>/dev/null || return 0
+  read -ra fields <<< "${stat##*) }"
+  echo $(( fields[11] + fields[12] ))
+}
 sample() { # every thread's name and CPU ticks so far, one line each: tid ticks name
   for task in /proc/"$pid"/task/*; do
-    awk -v tid="${task##*/}" '{ print tid, $14 + $15 }' "$task/stat" 2>/dev/null | tr '\n' ' ' || true
-    cat "$task/comm" 2>/dev/null || echo
+    echo "${task##*/} $(ticks "$task/stat") $(cat "$task/comm" 2>/dev/null)"
   done
 }
 until v2_infer "$port"; do
@@ -31,17 +36,13 @@ until v2_infer "$port"; do
 done
 end=$(date +%s%N)
 sample >> "$cpu"
-total=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
+total=$(ticks /proc/"$pid"/stat)
 stop_server "$pid"
 
 echo "start -> first answered inference: $(( (end - start) / 1000000 )) ms; process CPU $(( total * 1000 / hz )) ms"
 grep -E "started in|is ready on|Loaded model" "$log" | sed -E 's/^[0-9-]+ ([0-9:,]+) [A-Z]+ +\[[^]]*\] \([^)]*\) /  \1 /' \
   | cut -c1-150
 echo "CPU per thread up to the first answer (ms; numbered threads summed under one name):"
-# The last sample of each thread id is its CPU so far; threads of one kind (vert.x-eventloop-thread-0, -1) summed.
-awk -v hz="$hz" '{ tid = $1; ticks[tid] = $2; $1 = ""; $2 = ""; sub(/^  /, ""); name[tid] = $0 }
-  END { for (t in ticks) { n = name[t]; gsub(/[-#]?[0-9]+$/, "", n); sum[n] += ticks[t] }
-        for (n in sum) if (sum[n] > 0) printf "  %6d  %s\n", sum[n] * 1000 / hz, n }' "$cpu" | sort -rn
+profiles threads "$cpu" "$hz"  # the last sample of each thread id is its CPU so far
 echo "Quarkus's slowest start-up steps (ms, on the main thread):"
-sed -nE 's/.*Build step ([^ ]+) completed in: ([0-9]+)ms/\2 \1/p' "$log" | sort -rn | head -12 \
-  | awk '{ printf "  %6d  %s\n", $1, $2 }'
+profiles steps "$log"
