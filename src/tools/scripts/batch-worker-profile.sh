@@ -12,14 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); protocol=${2:-grpc}; c=${3:-16}
 warmup=${WARMUP_SECONDS:-30}; record=${RECORD_SECONDS:-20}; port=${PORT:-18090}
-out=target/load-bench
 . src/tools/scripts/lib.sh
-[ -f "$out/$protocol.body" ] || load_bodies  # as load-bench.sh writes them
+out=$BODIES
 jfr_file=$(realpath -m "$out/profile-${LABEL:-$(echo "$jar" | md5sum | cut -c1-6)}-$protocol-$c.jfr")
 dir=$(mktemp -d)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
-drive_load "$port" "$protocol" "$c" "$warmup" > /dev/null
+serve_warm "$jar" "$port" "$dir/server.log" "$protocol" "$c" "$warmup" ${JAVA_OPTS:-}
 jcmd $pid JFR.start name=profile settings=profile filename="$jfr_file" > /dev/null
 requests=$(drive_load "$port" "$protocol" "$c" "$record")
 jcmd $pid JFR.stop name=profile > /dev/null

@@ -14,17 +14,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 jar=$(realpath "$1"); protocol=${2:-json}; c=${3:-16}
 warmup=${WARMUP_SECONDS:-90}; record=${RECORD_SECONDS:-10}; port=${PORT:-18090}
-out=target/load-bench
 . src/tools/scripts/lib.sh
-[ -f "$out/$protocol.body" ] || load_bodies  # as load-bench.sh writes them
+out=$BODIES
 if ! command -v perf > /dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -q >&2 && $sudo apt-get install -y -q linux-perf >&2
 fi
 dir=$(mktemp -d)
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-serve_for_script "$jar" "$port" "$dir/server.log" ${JAVA_OPTS:-}
-drive_load "$port" "$protocol" "$c" "$warmup" > /dev/null
+serve_warm "$jar" "$port" "$dir/server.log" "$protocol" "$c" "$warmup" ${JAVA_OPTS:-}
 drive_load "$port" "$protocol" "$c" $((record + 4)) > "$dir/requests" &
 loader=$!
 sleep 2

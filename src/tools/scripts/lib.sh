@@ -198,6 +198,16 @@ serve_for_script() { # jar port log [java flags...]: starts the jar, stops it wh
   await_ready "$2" "$pid" "$3"
 }
 
+serve_warm() { # jar port log protocol concurrency seconds [java flags...]: the request bodies (when absent), the
+  # server (serve_for_script: stopped when the script exits; sets pid), then that long a warm-up of the protocol
+  local jar=$1 port=$2 log=$3 protocol=$4 c=$5 seconds=$6
+  shift 6
+  ensure_load_tools
+  [ -f "$BODIES/$protocol.body" ] || load_bodies
+  serve_for_script "$jar" "$port" "$log" "$@"
+  drive_load "$port" "$protocol" "$c" "$seconds" > /dev/null
+}
+
 # --- The bundled model's first requests, the same in every cold-start measurement. ---
 
 FIRST_V2_BODY='{"inputs":[{"name":"input_ids","datatype":"INT64","shape":[1,4],"data":[101,7592,2088,102]},
