@@ -29,14 +29,13 @@ for jar in "$@"; do
   trap 'stop_server $pid' EXIT
   await_ready "$port" "$pid" "$dir/server.log"
   url="http://localhost:$port/v2/models/all-minilm-l6-v2/infer"
-  wrk -t 1 -c 8 -d "${seconds}s" --latency -s "$out/json.lua" "$url" > "$dir/valid.out" 2>&1 &
+  wrk -t 1 -c 8 -d "${seconds}s" -s "$out/json.lua" "$url" > "$dir/valid.out" 2>&1 &
   valid=$!
-  wrk -t 1 -c 1 -d "${seconds}s" --latency -s "$out/poison.lua" "$url" > "$dir/poison.out" 2>&1
+  wrk -t 1 -c 1 -d "${seconds}s" -s "$out/poison.lua" "$url" > "$dir/poison.out" 2>&1
   wait $valid
-  counts=()  # requests and errors (non-2xx, socket) of the valid and the poisoned client
+  counts=()  # requests and non-2xx answers of the valid and the poisoned client
   for f in valid poison; do
-    read -r _ _ _ errors < <(numbers wrk "$dir/$f.out")
-    counts+=("$(numbers answered "$dir/$f.out")" "$errors")
+    counts+=("$(numbers answered "$dir/$f.out")" "$(numbers non2xx "$dir/$f.out")")
   done
   python3 - "$port" "${counts[@]}" "s$n:$(basename "$(dirname "$(dirname "$(dirname "$(realpath "$jar")")")")") ${!opts_var:-}" <<'PY'
 import json, math, sys, urllib.request

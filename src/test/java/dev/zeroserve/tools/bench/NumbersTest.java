@@ -35,6 +35,20 @@ class NumbersTest {
     }
 
     @Test
+    void wrkWithoutItsLatencyDistributionStillCountsAnswersAndRefusals() {
+        String wrk = """
+                Running 3s test @ http://localhost:18181/v2/models/all-minilm-l6-v2/infer
+                  59 requests in 3.01s, 1.10MB read
+                  Socket errors: connect 0, read 0, write 0, timeout 3
+                  Non-2xx or 3xx responses: 4
+                Requests/sec:     19.60
+                """;
+        assertThat(Numbers.answered(wrk)).isEqualTo(59);
+        assertThat(Numbers.non2xx(wrk)).isEqualTo(4);
+        assertThat(Numbers.wrkReport(wrk).errors()).as("no latency distribution: one error, no answers").isEqualTo(1);
+    }
+
+    @Test
     void statsAreTheNearestRankMedianMinAndMax() {
         assertThat(Numbers.stats(new double[] { 3338, 2827, 2922 })).isEqualTo("2922 2827 3338");
         assertThat(Numbers.stats(new double[] { 4, 1, 3, 2 })).isEqualTo("2 1 4");

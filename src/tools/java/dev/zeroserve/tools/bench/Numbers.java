@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  * wrk FILE                       rps p50_ms p99_ms errors     (wrk's report, run with --latency)
  * h2load FILE LOG ANSWER_BYTES   rps p50_ms p99_ms errors     (h2load's report and --log-file, gRPC)
  * answered FILE                  requests answered            (wrk's or h2load's report)
+ * non2xx FILE                    wrk's answers other than 2xx and 3xx (not its socket errors)
  * stats                          median min max               (numbers on stdin, one a line; nearest rank)
  * ratio A B                      A / B, two decimals
  * busy                           % of all cores busy over 2 s (/proc/stat)
@@ -37,6 +38,8 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public final class Numbers {
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
+    private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in ");
     private static final Pattern SUCCEEDED = Pattern.compile("(\\d+) succeeded");
     private Numbers() {
     }
@@ -52,6 +55,7 @@ public final class Numbers {
             case "h2load" -> out.println(cell(LoadReport.h2load(read(arg(rest, 0)), lines(arg(rest, 1)),
                     Long.parseLong(arg(rest, 2)))));
             case "answered" -> out.println(answered(read(arg(rest, 0))));
+            case "non2xx" -> out.println(non2xx(read(arg(rest, 0))));
             case "stats" -> out.println(stats(numbers(stdin())));
             case "ratio" -> out.println(ratio(arg(rest, 0), arg(rest, 1)));
             case "busy" -> out.println(busy());
@@ -63,7 +67,7 @@ public final class Numbers {
     }
 
     private static void usage() {
-        System.err.println("usage: Numbers wrk|h2load|answered|stats|ratio|busy|rss|metric|table ... (see its javadoc)");
+        System.err.println("usage: Numbers wrk|h2load|answered|non2xx|stats|ratio|busy|rss|metric|table ... (see its javadoc)");
         System.exit(2);
     }
 
@@ -92,11 +96,17 @@ public final class Numbers {
 
     /** Requests answered: wrk's "N requests in", h2load's succeeded. */
     static long answered(String output) {
-        if (output.contains("Requests/sec:")) {
-            return wrkReport(output).requests();
+        Matcher requests = WRK_REQUESTS.matcher(output);
+        if (requests.find()) {
+            return Long.parseLong(requests.group(1));
         }
         Matcher succeeded = SUCCEEDED.matcher(output);
         return succeeded.find() ? Long.parseLong(succeeded.group(1)) : 0;
+    }
+
+    static long non2xx(String wrkOutput) {
+        Matcher non2xx = NON_2XX.matcher(wrkOutput);
+        return non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
     }
 
     static String stats(double[] values) {
