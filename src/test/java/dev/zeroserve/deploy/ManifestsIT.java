@@ -64,7 +64,7 @@ class ManifestsIT {
         for (String entry : List.of("pom.xml", "mvnw", ".mvn", "src")) {
             copyTree(PROJECT.resolve(entry), gpuProject.resolve(entry));
         }
-        Process build = new ProcessBuilder(List.of("./mvnw", "-B", "-q", "-o", "-Dzeroserve.sbom=false", "-Pgpu",
+        Process build = new ProcessBuilder(List.of("./mvnw", "-B", "-q", "-o", "-Dsbom=false", "-Pgpu",
                 "-Donnxruntime.artifact=onnxruntime", "-DskipTests", "package"))
                 .directory(gpuProject.toFile())
                 .redirectErrorStream(true)
