@@ -22,6 +22,7 @@ import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.RequestValidator;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.inference.WarmupRequestDecoder;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.config.ModelSource;
 import dev.zeroserve.config.ZeroserveConfig;
@@ -165,7 +166,8 @@ public class ModelLifecycle {
         if (samples.isPresent()) {
             String key = "zeroserve.warmup.inputs-uri";
             try {
-                InferenceRequest request = warmupDecoder.decode(ModelSource.readFile(key, samples.get()), metadata);
+                InferenceRequest request = warmupDecoder.decode(ModelSource.readFile(key, samples.get()), metadata,
+                        config.limits().maxElements());
                 WarmUp.run(loaded, request.inputs(), RequestValidator.validate(request, metadata),
                         warmup.iterations());
             } catch (InferenceException e) {
