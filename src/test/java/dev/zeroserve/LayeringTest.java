@@ -49,7 +49,8 @@ class LayeringTest {
 
     @Test
     void adaptersCallOnlyTheServingApi() {
-        classes().that().resideInAPackage("dev.zeroserve.api..").and().resideOutsideOfPackage("dev.zeroserve.api.http..")
+        classes().that().resideInAPackage("dev.zeroserve.api..")
+                .and().resideOutsideOfPackage("dev.zeroserve.api.http..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage(packages("dev.zeroserve.api..",
                         "dev.zeroserve.serving..", "dev.zeroserve.inference.."))
                 .because("adapters translate a wire format to the serving API and back, as Triton's frontends call "

@@ -23,7 +23,7 @@ public class ServerHealth {
     private final ModelLifecycle lifecycle;
     private final TokenizerLoader tokenizer;
 
-    ServerHealth(ModelLifecycle lifecycle, TokenizerLoader tokenizer) {
+    public ServerHealth(ModelLifecycle lifecycle, TokenizerLoader tokenizer) {
         this.lifecycle = lifecycle;
         this.tokenizer = tokenizer;
     }

@@ -69,7 +69,7 @@ public class ModelLifecycle {
     /**
      * @throws IllegalArgumentException naming the configuration key, which stops start-up
      */
-    ModelLifecycle(ZeroserveConfig config, @ConfigProperty(name = IDLE_TIMEOUT) Duration idleTimeout,
+    public ModelLifecycle(ZeroserveConfig config, @ConfigProperty(name = IDLE_TIMEOUT) Duration idleTimeout,
             InferenceMetrics metrics, WarmupRequestDecoder warmupDecoder) {
         if (config.warmup().iterations() < 1) {
             throw new IllegalArgumentException("zeroserve.warmup.iterations=" + config.warmup().iterations()
@@ -110,7 +110,7 @@ public class ModelLifecycle {
      * start, when runtime configuration is in place), not at StartupEvent: the rest of the boot (the HTTP server's
      * sockets, gRPC, the start-up events) then overlaps the load that a cold start waits for.
      */
-    void onStart(@Observes Router router) {
+    public void onStart(@Observes Router router) {
         Thread loader = new Thread(this::load, "zeroserve-model-loader");
         loader.setDaemon(true);
         loader.start();
@@ -268,7 +268,7 @@ public class ModelLifecycle {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    public void onStop(@Observes ShutdownEvent event) {
         ServedModel current = served;
         if (current != null) {
             current.scheduler().close();

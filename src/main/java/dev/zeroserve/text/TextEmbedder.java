@@ -35,7 +35,7 @@ public class TextEmbedder {
     private volatile EmbeddingPlan plan;
 
     /** @throws IllegalArgumentException naming the configuration key, which stops start-up */
-    TextEmbedder(ZeroserveConfig config, TokenizerLoader tokenizers) {
+    public TextEmbedder(ZeroserveConfig config, TokenizerLoader tokenizers) {
         this.config = config.embeddings();
         this.tokenizers = tokenizers;
         atLeast("zeroserve.embeddings.max-sequence-length", this.config.maxSequenceLength(), 1);

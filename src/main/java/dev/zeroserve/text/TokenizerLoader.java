@@ -29,13 +29,13 @@ public class TokenizerLoader {
     private final Optional<String> uri;
     private final CompletableFuture<TextTokenizer> tokenizer = new CompletableFuture<>();
 
-    TokenizerLoader(ZeroserveConfig config) {
+    public TokenizerLoader(ZeroserveConfig config) {
         this.config = config.embeddings();
         this.uri = this.config.tokenizerUri().or(() -> ModelSource.parse(config.model().uri()).defaultTokenizerUri());
     }
 
-    /** Loads the tokenizer on its own thread, as the model loads on another (and as early), so neither delays the other. */
-    void onStart(@Observes Router router) {
+    /** Loads on its own thread, as the model loads on another (and as early), so neither delays the other. */
+    public void onStart(@Observes Router router) {
         if (uri.isEmpty()) {
             return;
         }
@@ -84,7 +84,7 @@ public class TokenizerLoader {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         tokenizer.thenAccept(TextTokenizer::close);
     }
 }

@@ -11,8 +11,8 @@ import io.quarkus.grpc.GrpcService;
 
 /**
  * The standard {@code grpc.health.v1.Health/Check} that Kubernetes and Knative gRPC probes call: SERVING exactly when
- * the server is ready ({@link InferenceService#ready()}), for the server ("") and for the inference service. Watch is not
- * offered, as in Triton.
+ * the server is ready ({@link InferenceService#ready()}), for the server ("") and for the inference service. Watch is
+ * not offered, as in Triton.
  */
 @GrpcService
 public class GrpcHealthEndpoint extends HealthGrpc.HealthImplBase {

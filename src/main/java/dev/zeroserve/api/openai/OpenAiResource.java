@@ -34,8 +34,8 @@ import io.quarkus.vertx.http.Compressed;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The OpenAI-compatible embeddings API: a thin adapter onto {@link InferenceService#embed}. Its failures leave in OpenAI's
- * shape ({@link OpenAiErrors}); the mappers below serve this resource only.
+ * The OpenAI-compatible embeddings API: a thin adapter onto {@link InferenceService#embed}. Its failures leave in
+ * OpenAI's shape ({@link OpenAiErrors}); the mappers below serve this resource only.
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
