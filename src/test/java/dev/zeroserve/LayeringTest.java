@@ -37,6 +37,46 @@ class LayeringTest {
                 .check(main);
     }
 
+    /**
+     * Libraries an adapter or the transport below it may use: the frameworks, the wire formats' (grpc.health.v1 is
+     * the generated health service), and ONNX Runtime's half-precision conversions, a library function that the JSON
+     * codec uses, not the engine.
+     */
+    private static final String[] LIBRARIES = { "java..", "javax..", "jakarta..", "io.vertx..", "io.quarkus..",
+            "io.grpc..", "grpc.health.v1..", "com.google.protobuf..", "com.google.common..", "io.netty..",
+            "com.fasterxml.jackson..", "org.jboss..", "org.eclipse.microprofile..", "io.smallrye..",
+            "ai.onnxruntime.platform.." };
+
+    @Test
+    void adaptersCallOnlyTheServingApi() {
+        classes().that().resideInAPackage("dev.zeroserve.api..")
+                .and().resideOutsideOfPackage("dev.zeroserve.api.http..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(packages("dev.zeroserve.api..",
+                        "dev.zeroserve.serving..", "dev.zeroserve.inference.."))
+                .because("adapters translate a wire format to the serving API and back, as Triton's frontends call "
+                        + "only tritonserver.h: the model's state, metadata, configuration and statistics, and "
+                        + "inference, come from dev.zeroserve.serving")
+                .check(main);
+    }
+
+    @Test
+    void theTransportReadsOnlyItsConfiguration() {
+        classes().that().resideInAPackage("dev.zeroserve.api.http..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(packages("dev.zeroserve.api..",
+                        "dev.zeroserve.serving..", "dev.zeroserve.inference..", "dev.zeroserve.config..",
+                        "io.micrometer.."))
+                .because("the transport acts before any protocol sees a request, on its own settings (API keys, the "
+                        + "in-flight budget), and counts its own refusals, which never reach the serving layer")
+                .check(main);
+    }
+
+    private static String[] packages(String... own) {
+        String[] all = new String[own.length + LIBRARIES.length];
+        System.arraycopy(own, 0, all, 0, own.length);
+        System.arraycopy(LIBRARIES, 0, all, own.length, LIBRARIES.length);
+        return all;
+    }
+
     @Test
     void schedulingAndEngineDoNotImportEachOther() {
         noClasses().that().resideInAPackage("dev.zeroserve.scheduling..").should().dependOnClassesThat()

@@ -10,8 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
-import dev.zeroserve.lifecycle.ServedModel;
-import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.serving.ModelConfiguration;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -59,8 +58,8 @@ public final class TritonModel {
     }
 
     public record Duration(long count, long ns) {
-        static Duration of(InferenceMetrics.Cumulative cumulative) {
-            return new Duration(cumulative.count(), cumulative.nanos());
+        static Duration of(dev.zeroserve.serving.ModelStatistics.Duration duration) {
+            return new Duration(duration.count(), duration.nanos());
         }
     }
 
@@ -87,15 +86,12 @@ public final class TritonModel {
     public record StatisticsBody(@JsonProperty("model_stats") List<ModelStatistics> modelStats) {
     }
 
-    /**
-     * @param deviceId the GPU the model runs on, when its execution provider is not the CPU
-     */
-    public static Config config(ServedModel model, int deviceId) {
+    public static Config config(ModelConfiguration model) {
         ModelMetadata metadata = model.metadata();
         int maxBatchSize = model.maxBatchSize();
         boolean onCpu = "cpu".equals(metadata.properties().get(ModelMetadata.EXECUTION_PROVIDER));
         InstanceGroup instances = new InstanceGroup(metadata.name(), onCpu ? KIND_CPU : KIND_GPU,
-                model.parallelExecutions(), onCpu ? new int[0] : new int[] { deviceId });
+                model.parallelExecutions(), onCpu ? new int[0] : new int[] { model.deviceId() });
         // Dynamic batching in Triton's sense: rows of different requests share executions.
         DynamicBatching batching = maxBatchSize > 1
                 ? new DynamicBatching(new int[0], model.maxQueueDelayMicros(), false)
@@ -107,7 +103,8 @@ public final class TritonModel {
                 List.of(instances), DEFAULT_MODEL_FILENAME, batching, parameters);
     }
 
-    public static ModelStatistics statistics(ModelMetadata metadata, InferenceMetrics.Statistics statistics) {
+    public static ModelStatistics statistics(dev.zeroserve.serving.ModelStatistics statistics) {
+        ModelMetadata metadata = statistics.model();
         return new ModelStatistics(metadata.name(), metadata.version(), statistics.lastInferenceMillis(),
                 statistics.inferenceCount(), statistics.executionCount(), new InferStatistics(
                         Duration.of(statistics.success()), Duration.of(statistics.failure()),

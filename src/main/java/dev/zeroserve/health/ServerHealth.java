@@ -10,7 +10,7 @@ import org.eclipse.microprofile.health.Readiness;
 import org.eclipse.microprofile.health.Startup;
 
 import dev.zeroserve.lifecycle.ModelLifecycle;
-import dev.zeroserve.text.TextEmbedder;
+import dev.zeroserve.text.TokenizerLoader;
 
 /**
  * The server's health, as every probe reports it: started once the model is loaded and warmed up; ready once its
@@ -21,11 +21,16 @@ import dev.zeroserve.text.TextEmbedder;
 @ApplicationScoped
 public class ServerHealth {
     private final ModelLifecycle lifecycle;
-    private final TextEmbedder embedder;
+    private final TokenizerLoader tokenizer;
 
-    ServerHealth(ModelLifecycle lifecycle, TextEmbedder embedder) {
+    public ServerHealth(ModelLifecycle lifecycle, TokenizerLoader tokenizer) {
         this.lifecycle = lifecycle;
-        this.embedder = embedder;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Live unless the model failed to load: the one answer of every liveness question. */
+    public boolean isLive() {
+        return lifecycle.state() != ModelLifecycle.State.FAILED;
     }
 
     public boolean isReady() {
@@ -37,7 +42,7 @@ public class ServerHealth {
         if (!lifecycle.isReady()) {
             return "the model is not ready (" + lifecycle.state().name().toLowerCase() + ")";
         }
-        return embedder.tokenizerLoaded() ? null : "the model's tokenizer is still loading";
+        return tokenizer.loaded() ? null : "the model's tokenizer is still loading";
     }
 
     @Produces
@@ -49,7 +54,7 @@ public class ServerHealth {
     @Produces
     @Readiness
     HealthCheck tokenizerReady() {
-        return () -> HealthCheckResponse.named("tokenizer-loaded").status(embedder.tokenizerLoaded()).build();
+        return () -> HealthCheckResponse.named("tokenizer-loaded").status(tokenizer.loaded()).build();
     }
 
     @Produces
@@ -61,7 +66,7 @@ public class ServerHealth {
     @Produces
     @Liveness
     HealthCheck serverLive() {
-        return () -> modelState("server-live", lifecycle.state() != ModelLifecycle.State.FAILED);
+        return () -> modelState("server-live", isLive());
     }
 
     private HealthCheckResponse modelState(String name, boolean up) {

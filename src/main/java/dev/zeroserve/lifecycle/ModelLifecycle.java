@@ -22,6 +22,7 @@ import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.RequestValidator;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.inference.WarmupRequestDecoder;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.config.ModelSource;
 import dev.zeroserve.config.ZeroserveConfig;
@@ -68,7 +69,7 @@ public class ModelLifecycle {
     /**
      * @throws IllegalArgumentException naming the configuration key, which stops start-up
      */
-    ModelLifecycle(ZeroserveConfig config, @ConfigProperty(name = IDLE_TIMEOUT) Duration idleTimeout,
+    public ModelLifecycle(ZeroserveConfig config, @ConfigProperty(name = IDLE_TIMEOUT) Duration idleTimeout,
             InferenceMetrics metrics, WarmupRequestDecoder warmupDecoder) {
         if (config.warmup().iterations() < 1) {
             throw new IllegalArgumentException("zeroserve.warmup.iterations=" + config.warmup().iterations()
@@ -109,7 +110,7 @@ public class ModelLifecycle {
      * start, when runtime configuration is in place), not at StartupEvent: the rest of the boot (the HTTP server's
      * sockets, gRPC, the start-up events) then overlaps the load that a cold start waits for.
      */
-    void onStart(@Observes Router router) {
+    public void onStart(@Observes Router router) {
         Thread loader = new Thread(this::load, "zeroserve-model-loader");
         loader.setDaemon(true);
         loader.start();
@@ -165,7 +166,8 @@ public class ModelLifecycle {
         if (samples.isPresent()) {
             String key = "zeroserve.warmup.inputs-uri";
             try {
-                InferenceRequest request = warmupDecoder.decode(ModelSource.readFile(key, samples.get()), metadata);
+                InferenceRequest request = warmupDecoder.decode(ModelSource.readFile(key, samples.get()), metadata,
+                        config.limits().maxElements());
                 WarmUp.run(loaded, request.inputs(), RequestValidator.validate(request, metadata),
                         warmup.iterations());
             } catch (InferenceException e) {
@@ -266,7 +268,7 @@ public class ModelLifecycle {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    public void onStop(@Observes ShutdownEvent event) {
         ServedModel current = served;
         if (current != null) {
             current.scheduler().close();

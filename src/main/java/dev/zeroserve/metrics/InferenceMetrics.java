@@ -12,6 +12,7 @@ import java.util.function.IntFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.RunObserver;
@@ -29,18 +30,6 @@ import io.micrometer.core.instrument.Timer;
  */
 @ApplicationScoped
 public class InferenceMetrics {
-    /** The protocols a request can arrive by. */
-    public enum Protocol {
-        REST,
-        GRPC,
-        /** The OpenAI-compatible embeddings API. */
-        OPENAI;
-
-        String label() {
-            return name().toLowerCase();
-        }
-    }
-
     private static final double[] BATCH_SIZES = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
     private static final double[] TOKENS = { 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 };
     private static final Duration MIN_LATENCY = Duration.ofMillis(1);

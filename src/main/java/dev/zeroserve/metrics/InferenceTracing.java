@@ -26,7 +26,7 @@ public class InferenceTracing {
 
     private final Tracer tracer;
 
-    InferenceTracing(Tracer tracer) {
+    public InferenceTracing(Tracer tracer) {
         this.tracer = tracer;
     }
 

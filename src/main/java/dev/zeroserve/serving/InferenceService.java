@@ -1,221 +1,197 @@
 package dev.zeroserve.serving;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.zeroserve.inference.BatchEntry;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.health.ServerHealth;
+import dev.zeroserve.inference.EmbeddingInputs;
+import dev.zeroserve.inference.EmbeddingLimits;
+import dev.zeroserve.inference.Embeddings;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.ModelMetadata;
-import dev.zeroserve.inference.RequestValidator;
+import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
-import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.lifecycle.ModelLifecycle;
 import dev.zeroserve.lifecycle.ServedModel;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceTracing;
-import dev.zeroserve.metrics.InferenceMetrics.Protocol;
-import dev.zeroserve.config.ZeroserveConfig;
-import dev.zeroserve.scheduling.DynamicBatcher;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import dev.zeroserve.text.EmbeddingPlan;
+import dev.zeroserve.text.TextEmbedder;
+import dev.zeroserve.text.TokenizedInputs;
 
 /**
- * Where every protocol adapter sends its requests: decodes (through the adapter's codec), resolves the model once,
- * validates, queues the request's entries, and counts the outcome, so that no adapter repeats any of it. Answers are
- * completed on the requesting side (the request's Vert.x context), never on a batch worker, so that the adapters'
- * encoding runs beside the model rather than in its way.
+ * The serving API, the one thing every protocol adapter calls (as Triton's frontends call {@code tritonserver.h}):
+ * the questions of the v2 protocol (live, ready, model ready, server and model metadata, model configuration,
+ * statistics), and inference on a request the adapter has decoded, its tensors or its texts. Failures are in the
+ * status vocabulary ({@link InferenceException}), which each adapter maps to its protocol once.
+ *
+ * <p>An inference request is timed and counted from when its adapter received it, decoding included: an adapter
+ * passes that moment to {@link #infer}, or, where decoding failed, to {@link #failed}, so that every request is
+ * counted once, by its outcome.
  */
 @ApplicationScoped
 public class InferenceService {
-    /** Request parameter (Triton's): how long the request may wait, in microseconds, instead of the default. */
-    public static final String TIMEOUT_PARAMETER = "timeout";
+    private final ModelLifecycle lifecycle;
+    private final ServerHealth health;
+    private final InferenceMetrics metrics;
+    private final TextEmbedder embedder;
+    private final TensorInference inference;
+    private final ServerMetadata server;
+    private final int deviceId;
+    private final long maxElements;
 
-    /** A decoded request and its response, for the adapter to encode. */
-    public record Exchange(InferenceRequest request, InferenceResponse response) {
+    InferenceService(ModelLifecycle lifecycle, ServerHealth health, InferenceMetrics metrics, InferenceTracing tracing,
+            TextEmbedder embedder, ZeroserveConfig config,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
+        this.lifecycle = lifecycle;
+        this.health = health;
+        this.metrics = metrics;
+        this.embedder = embedder;
+        this.inference = new TensorInference(lifecycle, metrics, tracing, config);
+        this.server = new ServerMetadata(ServerMetadata.NAME, version, ServerMetadata.EXTENSIONS);
+        this.deviceId = config.engine().deviceId();
+        this.maxElements = config.limits().maxElements();
     }
 
-    private final ModelLifecycle lifecycle;
-    private final InferenceMetrics metrics;
-    private final InferenceTracing tracing;
-    private final long defaultTimeoutNanos;
-    private final long maxTimeoutMicros;
+    /** Live unless the model failed to load. */
+    public boolean live() {
+        return health.isLive();
+    }
 
-    InferenceService(ModelLifecycle lifecycle, InferenceMetrics metrics, InferenceTracing tracing,
-            ZeroserveConfig config) {
-        this.lifecycle = lifecycle;
-        this.metrics = metrics;
-        this.tracing = tracing;
-        this.defaultTimeoutNanos = config.batching().requestTimeout().toNanos();
-        this.maxTimeoutMicros = config.limits().maxRequestTimeout().toNanos() / 1000;
+    /** Ready for requests: the model loaded and warmed up, its tokenizer (if any) loaded, not draining. */
+    public boolean ready() {
+        return health.isReady();
+    }
+
+    /** What is not ready yet, for an answer that says so; null when the server is ready. */
+    public String notReadyBecause() {
+        return health.notReadyBecause();
+    }
+
+    public ServerMetadata serverMetadata() {
+        return server;
+    }
+
+    /** The name the model is served under, known before it is loaded. */
+    public String modelName() {
+        return lifecycle.modelName();
     }
 
     /**
      * @param version the requested version, or null for the served one
-     * @param decoder turns the wire request into the canonical one, given the model it is for; its failures count
-     *        as the request's
+     * @throws InferenceException NOT_FOUND for another model or version, UNAVAILABLE while the model is not ready
      */
-    public CompletionStage<Exchange> infer(Protocol protocol, String model, String version,
-            Function<ModelMetadata, InferenceRequest> decoder, ClientGone clientGone) {
-        return inferParts(protocol, model, version, metadata -> List.of(decoder.apply(metadata)), clientGone)
-                .thenApply(exchanges -> exchanges.get(0));
+    public ModelMetadata modelMetadata(String name, String version) {
+        return lifecycle.resolve(name, version).metadata();
     }
 
     /**
-     * One client request made of several requests, such as the texts of an embeddings request: they are validated
-     * and admitted together, and the client request succeeds or fails, and is counted, as one.
+     * Whether the model is ready; false while it loads or after it failed.
      *
-     * @param decoder turns the wire request into its parts, all with the same parameters
-     * @return each part's exchange, in the order of the parts
+     * @throws InferenceException NOT_FOUND for another model or version
      */
-    public CompletionStage<List<Exchange>> inferParts(Protocol protocol, String modelName, String version,
-            Function<ModelMetadata, List<InferenceRequest>> decoder, ClientGone clientGone) {
-        long received = System.nanoTime();
-        Context requesting = Vertx.currentContext();
-        CompletableFuture<List<Exchange>> result = new CompletableFuture<>();
+    public boolean modelReady(String name, String version) {
         try {
-            ServedModel model = lifecycle.resolve(modelName, version);
-            List<InferenceRequest> parts = decoder.apply(model.metadata());
-            List<BatchEntry> entries = new ArrayList<>(parts.size());
-            int[] firstEntry = new int[parts.size() + 1];
-            for (int p = 0; p < parts.size(); p++) {
-                firstEntry[p] = entries.size();
-                addEntries(parts.get(p), model, entries);
+            lifecycle.resolve(name, version);
+            return true;
+        } catch (InferenceException e) {
+            if (e.status() == Status.UNAVAILABLE) {
+                return false;
             }
-            firstEntry[parts.size()] = entries.size();
-            long deadline = deadline(parts.get(0), received);
-            if (parts.get(0).deadlinePassed(System.nanoTime()) || deadline - System.nanoTime() <= 0) {
-                throw new InferenceException(Status.DEADLINE_EXCEEDED, "the request's deadline passed before it ran");
-            }
-            io.opentelemetry.context.Context trace = tracing.sampled();
-            DynamicBatcher.Admission admission = model.scheduler().submit(entries, deadline);
-            clientGone.onGone(admission::cancel);
-            List<CompletableFuture<List<Tensor>>> outputs = admission.results();
-            CompletableFuture.allOf(outputs.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
-                    EventLoopWork.answeringSide(requesting, failure == null && bytes(outputs) > EventLoopWork
-                            .INLINE_BYTES).execute(() -> {
-                        try {
-                            if (trace != null) {
-                                tracing.entriesDone(trace, modelName, admission.timings());
-                            }
-                            if (failure != null) {
-                                result.completeExceptionally(failure);
-                            } else {
-                                result.complete(exchanges(parts, firstEntry, outputs, model.metadata()));
-                            }
-                        } catch (RuntimeException e) {
-                            result.completeExceptionally(e); // answered INTERNAL, not left hanging
-                        }
-                    }));
-        } catch (RuntimeException e) {
-            // An InferenceException is the client's or a refusal; anything else a bug, answered INTERNAL (unwrap).
-            result.completeExceptionally(e);
+            throw e;
         }
-        return result.whenComplete((exchanges, failure) -> {
-            long nanos = System.nanoTime() - received;
-            if (failure == null) {
-                metrics.requestSucceeded(protocol, nanos);
-            } else {
-                metrics.requestFailed(protocol, statusOf(failure), nanos);
-            }
+    }
+
+    /** @throws InferenceException as {@link #modelMetadata} */
+    public ModelConfiguration modelConfig(String name, String version) {
+        ServedModel model = lifecycle.resolve(name, version);
+        return new ModelConfiguration(model.metadata(), model.maxBatchSize(), model.parallelExecutions(),
+                model.maxQueueDelayMicros(), deviceId);
+    }
+
+    /** @throws InferenceException as {@link #modelMetadata} */
+    public ModelStatistics statistics(String name, String version) {
+        return ModelStatistics.of(lifecycle.resolve(name, version).metadata(), metrics.statistics());
+    }
+
+    /**
+     * Runs a decoded request on its model (its name and version are the request's): validates it, admits its entries
+     * to the scheduler, and answers on the requesting side (the caller's Vert.x context).
+     *
+     * @param received when the adapter received the request ({@link System#nanoTime()}), before decoding it: the
+     *        request's timeout and its counted duration start there
+     * @param clientGone how the adapter reports that its client has gone, which cancels the request
+     * @return the response, or a failure in the status vocabulary (see {@link #unwrap})
+     */
+    public CompletionStage<InferenceResponse> infer(Protocol protocol, long received, InferenceRequest request,
+            ClientGone clientGone) {
+        return inference.run(protocol, received, List.of(request), clientGone)
+                .thenApply(responses -> responses.get(0));
+    }
+
+    /**
+     * Counts a request that failed before it could be run (its body could not be decoded, its model is not served),
+     * as {@link #infer} counts its own failures, and returns that failure for the adapter to answer.
+     *
+     * @param received as for {@link #infer}
+     */
+    public <T> CompletionStage<T> failed(Protocol protocol, long received, Throwable failure) {
+        return inference.counted(protocol, received, CompletableFuture.failedFuture(failure));
+    }
+
+    /** The largest element count one input tensor may declare (zeroserve.limits.max-elements), for the decoders. */
+    public long maxElements() {
+        return maxElements;
+    }
+
+    /** The bounds of one embeddings request, for the adapter that reads its body. */
+    public EmbeddingLimits embeddingLimits() {
+        return embedder.limits();
+    }
+
+    /**
+     * Embeds texts (or token id sequences) as one client request of the OpenAI protocol, in four steps: tokenize,
+     * one request per text (so that the scheduler alone decides which texts, of this client or others, share an
+     * execution), wait for all of them, pool each text's token vectors on the requesting side.
+     *
+     * @param dimensions the size asked for, if any
+     * @return the embeddings, or a failure: an {@link dev.zeroserve.inference.InvalidEmbeddingRequest} for bad input,
+     *         NOT_FOUND for another model, and the statuses of {@link #infer}
+     */
+    public CompletionStage<Embeddings> embed(String model, EmbeddingInputs inputs, OptionalInt dimensions,
+            ClientGone clientGone) {
+        long received = System.nanoTime();
+        TokenizedInputs tokens;
+        List<InferenceRequest> requests;
+        try {
+            EmbeddingPlan plan = embedder.plan(modelMetadata(model, null));
+            tokens = embedder.tokenize(plan, inputs, dimensions);
+            requests = plan.requests(model, tokens);
+        } catch (RuntimeException e) {
+            return failed(Protocol.OPENAI, received, e);
+        }
+        return inference.run(Protocol.OPENAI, received, requests, clientGone).thenApply(responses -> {
+            Embeddings embeddings = embedder.pool(tokens, responses, dimensions);
+            metrics.requestTokens(Protocol.OPENAI, embeddings.promptTokens());
+            return embeddings;
         });
     }
 
-    /** The bytes of the outputs of a request's entries, all computed. */
-    private static long bytes(List<CompletableFuture<List<Tensor>>> outputs) {
-        long bytes = 0;
-        for (CompletableFuture<List<Tensor>> entry : outputs) {
-            for (Tensor tensor : entry.join()) {
-                bytes += tensor.data().remaining();
-            }
-        }
-        return bytes;
-    }
-
-    /**
-     * The request's entries: one, or one per row where the model must not batch rows together, so that each row's
-     * result is what it would be alone.
-     */
-    private static void addEntries(InferenceRequest request, ServedModel model, List<BatchEntry> entries) {
-        ModelMetadata metadata = model.metadata();
-        List<String> outputs = RequestValidator.validate(request, metadata);
-        long rows = metadata.batchable() && !request.inputs().isEmpty() ? request.inputs().get(0).shape()[0] : 1;
-        BatchEntry whole = new BatchEntry(request.inputs(), outputs, request.padding(), rows);
-        if (!model.singleRow() || rows <= 1 || !whole.groupable()) {
-            entries.add(whole);
-            return;
-        }
-        for (long row = 0; row < rows; row++) {
-            List<Tensor> inputs = new ArrayList<>(request.inputs().size());
-            for (Tensor input : request.inputs()) {
-                inputs.add(input.rows(row, 1));
-            }
-            entries.add(new BatchEntry(inputs, outputs, request.padding(), 1));
-        }
-    }
-
-    /** Each part's response, its outputs joined again where its rows ran apart. */
-    private static List<Exchange> exchanges(List<InferenceRequest> parts, int[] firstEntry,
-            List<CompletableFuture<List<Tensor>>> outputs, ModelMetadata metadata) {
-        List<Exchange> exchanges = new ArrayList<>(parts.size());
-        for (int p = 0; p < parts.size(); p++) {
-            List<Tensor> own = outputs.get(firstEntry[p]).join();
-            int entryCount = firstEntry[p + 1] - firstEntry[p];
-            if (entryCount > 1) {
-                List<Tensor> joined = new ArrayList<>(own.size());
-                for (int o = 0; o < own.size(); o++) {
-                    List<Tensor> rows = new ArrayList<>(entryCount);
-                    for (int e = firstEntry[p]; e < firstEntry[p + 1]; e++) {
-                        rows.add(outputs.get(e).join().get(o));
-                    }
-                    joined.add(Tensor.concatenate(rows));
-                }
-                own = joined;
-            }
-            InferenceRequest part = parts.get(p);
-            exchanges.add(new Exchange(part, new InferenceResponse(metadata.name(), metadata.version(), part.id(),
-                    own)));
-        }
-        return exchanges;
-    }
-
-    /**
-     * The earlier of the client's deadline (gRPC's grpc-timeout) and the request timeout: the request's own, up to
-     * zeroserve.limits.max-request-timeout, else the default.
-     */
-    private long deadline(InferenceRequest request, long received) {
-        long timeout = defaultTimeoutNanos;
-        Object asked = request.parameters().get(TIMEOUT_PARAMETER);
-        if (asked != null) {
-            if (!(asked instanceof Number micros) || asked instanceof Double || micros.longValue() <= 0) {
-                throw InferenceException.invalid("parameter 'timeout' must be a positive number of microseconds");
-            }
-            // Cut, not refused: a timeout says how long the client is willing to wait, and most requests are answered
-            // in milliseconds, so a refusal would fail requests that succeed within the cap; one that does wait that
-            // long gets the 504 it would have got later.
-            timeout = Math.min(micros.longValue(), maxTimeoutMicros) * 1000L;
-        }
-        long fromTimeout = received + timeout;
-        return request.deadlineNanos() == InferenceRequest.NO_DEADLINE
-                || fromTimeout - request.deadlineNanos() < 0 ? fromTimeout : request.deadlineNanos();
-    }
-
-    /** The failure a stage completed with, as the status vocabulary. */
+    /** The failure a stage completed with, as the status vocabulary: anything but an InferenceException is INTERNAL. */
     public static InferenceException unwrap(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                 : failure;
         return cause instanceof InferenceException e ? e
                 : new InferenceException(Status.INTERNAL, "inference failed: " + cause, cause);
-    }
-
-    private static Status statusOf(Throwable failure) {
-        return unwrap(failure).status();
     }
 }

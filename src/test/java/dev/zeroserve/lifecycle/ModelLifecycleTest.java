@@ -25,6 +25,7 @@ import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
+import dev.zeroserve.inference.WarmupRequestDecoder;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.TestConfig;
@@ -33,7 +34,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 class ModelLifecycleTest {
     private static final InferenceMetrics METRICS = new InferenceMetrics(new SimpleMeterRegistry());
-    private static final WarmupRequestDecoder NO_WARMUP_FILE = (body, metadata) -> {
+    private static final WarmupRequestDecoder NO_WARMUP_FILE = (body, metadata, maxElements) -> {
         throw new AssertionError("no warm-up file is read before the model loads");
     };
 
@@ -80,7 +81,7 @@ class ModelLifecycleTest {
         Files.writeString(file.resolveSibling("warmup.json"), "the sample request");
         List<String> decoded = new CopyOnWriteArrayList<>();
         // The shape input [2, 3] that zeros cannot give: a warm-up on zeros would fail and warn.
-        WarmupRequestDecoder decoder = (body, metadata) -> {
+        WarmupRequestDecoder decoder = (body, metadata, maxElements) -> {
             decoded.add(new String(body, StandardCharsets.UTF_8));
             return new InferenceRequest(metadata.name(), metadata.version(), "", Map.of(), List.of(
                     Tensor.of("data", DataType.FP32, new long[] { 6 }, ByteBuffer.allocate(24)),

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import dev.zeroserve.inference.BatchEntry;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.Tensor;
+import dev.zeroserve.inference.WarmupRequestDecoder;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.OnnxModelWriter;
@@ -29,7 +30,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * node tests hold many): each still becomes ready, and answers a real request with the right values.
  */
 class ModelsThatRefuseZerosTest {
-    private static final WarmupRequestDecoder NO_WARMUP_FILE = (body, metadata) -> {
+    private static final WarmupRequestDecoder NO_WARMUP_FILE = (body, metadata, maxElements) -> {
         throw new AssertionError("these models have no warm-up file");
     };
 

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.TensorSpec;
-import dev.zeroserve.metrics.InferenceMetrics.Protocol;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

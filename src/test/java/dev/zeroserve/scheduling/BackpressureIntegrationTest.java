@@ -27,6 +27,7 @@ import dev.zeroserve.testing.TestModels;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import dev.zeroserve.testing.Metrics;
+import dev.zeroserve.testing.TypedInputsRequests;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -51,17 +52,17 @@ class BackpressureIntegrationTest {
     void aFullQueueIsRefusedAtOnceWithRetryAfter() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         double rejectedBefore = Metrics.sum("zeroserve_request_failure_total", "reason=\"rejected\"");
-        CompletableFuture<HttpResponse<String>> running = BatchingIntegrationTest.send(client, base,
-                BatchingIntegrationTest.request(1, "out_INT8", ""));
+        CompletableFuture<HttpResponse<String>> running = TypedInputsRequests.send(client, base,
+                TypedInputsRequests.request(1, "out_INT8", ""));
         Thread.sleep(200);
-        CompletableFuture<HttpResponse<String>> queuedA = BatchingIntegrationTest.send(client, base,
-                BatchingIntegrationTest.request(2, "out_INT16", ""));
-        CompletableFuture<HttpResponse<String>> queuedB = BatchingIntegrationTest.send(client, base,
-                BatchingIntegrationTest.request(3, "out_INT32", ""));
+        CompletableFuture<HttpResponse<String>> queuedA = TypedInputsRequests.send(client, base,
+                TypedInputsRequests.request(2, "out_INT16", ""));
+        CompletableFuture<HttpResponse<String>> queuedB = TypedInputsRequests.send(client, base,
+                TypedInputsRequests.request(3, "out_INT32", ""));
         Thread.sleep(200);
         long start = System.nanoTime();
-        HttpResponse<String> refused = BatchingIntegrationTest.send(client, base,
-                BatchingIntegrationTest.request(4, "out_INT64", "")).get();
+        HttpResponse<String> refused = TypedInputsRequests.send(client, base,
+                TypedInputsRequests.request(4, "out_INT64", "")).get();
         long refusedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).contains("1");
@@ -77,20 +78,20 @@ class BackpressureIntegrationTest {
     @Test
     void aRequestWhoseTimeoutPassesInTheQueueGets504AndNeverRuns() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        double executionsBefore = Metrics.sum("zeroserve_execution_count_total", BatchingIntegrationTest.MODEL_LABEL);
-        CompletableFuture<HttpResponse<String>> running = BatchingIntegrationTest.send(client, base,
-                BatchingIntegrationTest.request(1, "out_INT8", ""));
+        double executionsBefore = Metrics.sum("zeroserve_execution_count_total", TypedInputsRequests.MODEL_LABEL);
+        CompletableFuture<HttpResponse<String>> running = TypedInputsRequests.send(client, base,
+                TypedInputsRequests.request(1, "out_INT8", ""));
         Thread.sleep(200);
         long start = System.nanoTime();
-        HttpResponse<String> expired = BatchingIntegrationTest.send(client, base,
-                BatchingIntegrationTest.request(2, "out_INT16", "\"timeout\":200000")).get();
+        HttpResponse<String> expired = TypedInputsRequests.send(client, base,
+                TypedInputsRequests.request(2, "out_INT16", "\"timeout\":200000")).get();
         long expiredMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(expired.statusCode()).isEqualTo(504);
         assertThat(expired.body()).contains("deadline passed before it ran");
         assertThat(expiredMillis).as("answered when its timeout passed, not when the worker freed up")
                 .isLessThan(700);
         assertThat(running.get().statusCode()).isEqualTo(200);
-        assertThat(Metrics.sum("zeroserve_execution_count_total", BatchingIntegrationTest.MODEL_LABEL)
+        assertThat(Metrics.sum("zeroserve_execution_count_total", TypedInputsRequests.MODEL_LABEL)
                 - executionsBefore).as("only the running request was executed").isEqualTo(1);
     }
 
@@ -104,7 +105,7 @@ class BackpressureIntegrationTest {
             throws InterruptedException {
         String name = meterOrFailureLabels.startsWith("zeroserve_") ? meterOrFailureLabels
                 : "zeroserve_request_failure_total";
-        String labels = name.equals(meterOrFailureLabels) ? BatchingIntegrationTest.MODEL_LABEL : meterOrFailureLabels;
+        String labels = name.equals(meterOrFailureLabels) ? TypedInputsRequests.MODEL_LABEL : meterOrFailureLabels;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (Metrics.sum(name, labels) != value && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -132,7 +133,7 @@ class BackpressureIntegrationTest {
     @Test
     void requestsWhoseClientsGoAwayLeaveTheQueueUnrunOverRestAndGrpc() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        double executionsBefore = Metrics.sum("zeroserve_execution_count_total", BatchingIntegrationTest.MODEL_LABEL);
+        double executionsBefore = Metrics.sum("zeroserve_execution_count_total", TypedInputsRequests.MODEL_LABEL);
         double restBefore = Metrics.sum("zeroserve_request_failure_total", REST_CANCELLED);
         double grpcBefore = Metrics.sum("zeroserve_request_failure_total", GRPC_CANCELLED);
         // Connected before the clock starts: a first gRPC channel can take longer than the worker's 2 s hold.
@@ -141,11 +142,11 @@ class BackpressureIntegrationTest {
         try {
             channel.getState(true);
             // Each part holds the one worker with a request that waits 2 s for company, so the next one queues.
-            CompletableFuture<HttpResponse<String>> running = BatchingIntegrationTest.send(client, base,
-                    BatchingIntegrationTest.request(1, "out_INT8", ""));
+            CompletableFuture<HttpResponse<String>> running = TypedInputsRequests.send(client, base,
+                    TypedInputsRequests.request(1, "out_INT8", ""));
             Thread.sleep(200);
             // REST: the whole request, then the connection closes before the answer.
-            byte[] body = BatchingIntegrationTest.request(2, "out_INT16", "").getBytes(StandardCharsets.UTF_8);
+            byte[] body = TypedInputsRequests.request(2, "out_INT16", "").getBytes(StandardCharsets.UTF_8);
             try (Socket socket = new Socket(base.getHost(), base.getPort())) {
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /v2/models/" + BatchingProfiles.MODEL + "/infer HTTP/1.1\r\nHost: localhost\r\n"
@@ -159,8 +160,8 @@ class BackpressureIntegrationTest {
             assertThat(running.get().statusCode()).isEqualTo(200);
 
             // gRPC: the call is cancelled while it waits.
-            CompletableFuture<HttpResponse<String>> runningAgain = BatchingIntegrationTest.send(client, base,
-                    BatchingIntegrationTest.request(1, "out_INT8", ""));
+            CompletableFuture<HttpResponse<String>> runningAgain = TypedInputsRequests.send(client, base,
+                    TypedInputsRequests.request(1, "out_INT8", ""));
             Thread.sleep(200);
             ListenableFuture<ModelInferResponse> call = GRPCInferenceServiceGrpc.newFutureStub(channel)
                     .modelInfer(grpcRequest("out_INT32"));
@@ -173,7 +174,7 @@ class BackpressureIntegrationTest {
         } finally {
             channel.shutdownNow();
         }
-        assertThat(Metrics.sum("zeroserve_execution_count_total", BatchingIntegrationTest.MODEL_LABEL)
+        assertThat(Metrics.sum("zeroserve_execution_count_total", TypedInputsRequests.MODEL_LABEL)
                 - executionsBefore).as("only the two holding requests were executed").isEqualTo(2);
     }
 }

@@ -1,12 +1,13 @@
 package dev.zeroserve.scheduling;
 
+import static dev.zeroserve.testing.TypedInputsRequests.MODEL_LABEL;
+import static dev.zeroserve.testing.TypedInputsRequests.request;
+import static dev.zeroserve.testing.TypedInputsRequests.send;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,6 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(BatchingProfiles.Batching.class)
 class BatchingIntegrationTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
-    static final String MODEL_LABEL = "model=\"" + BatchingProfiles.MODEL + "\"";
 
     @TestHTTPResource("/")
     URL base;
@@ -38,30 +38,6 @@ class BatchingIntegrationTest {
     @BeforeEach
     void awaitModel() {
         Await.modelReady();
-    }
-
-    /** A request for the typed-inputs model with every input's values offset by {@code seed}, two rows. */
-    static String request(int seed, String output, String parameters) {
-        StringBuilder inputs = new StringBuilder();
-        String[][] types = { { "BOOL", "true" }, { "UINT8", "1" }, { "INT8", "1" }, { "INT16", "1" },
-                { "INT32", null }, { "INT64", "1" }, { "FP32", "0.5" }, { "FP64", "0.5" }, { "BYTES", "\"s\"" } };
-        for (String[] type : types) {
-            String value = type[1] != null ? type[1] : null;
-            String data = value != null ? "[" + String.join(",", java.util.Collections.nCopies(6, value)) + "]"
-                    : "[" + seed + "," + (seed + 1) + "," + (seed + 2) + "," + (seed + 3) + "," + (seed + 4) + ","
-                            + (seed + 5) + "]";
-            inputs.append(inputs.length() > 0 ? "," : "").append("{\"name\":\"in_").append(type[0])
-                    .append("\",\"datatype\":\"").append(type[0]).append("\",\"shape\":[2,3],\"data\":").append(data)
-                    .append('}');
-        }
-        return "{\"parameters\":{" + parameters + "},\"inputs\":[" + inputs + "],\"outputs\":[{\"name\":\"" + output
-                + "\"}]}";
-    }
-
-    static CompletableFuture<HttpResponse<String>> send(HttpClient client, URL base, String body) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create(base + "v2/models/" + BatchingProfiles.MODEL
-                + "/infer")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -43,7 +43,7 @@ public final class EmbeddingsProfiles {
     }
 
     /** Writes the model into a repository of its own, with the bundled tokenizer beside it (found there unasked). */
-    private static Path withTokenizer(OnnxModelWriter writer, String name) {
+    public static Path withTokenizer(OnnxModelWriter writer, String name) {
         Path model = writer.writeTo(TestModels.tempRepository().resolve(name).resolve("1").resolve("model.onnx"));
         try (InputStream tokenizer = EmbeddingsProfiles.class.getClassLoader()
                 .getResourceAsStream("all-minilm-l6-v2-q-tokenizer.json")) {

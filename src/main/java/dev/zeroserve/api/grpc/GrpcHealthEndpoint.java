@@ -1,6 +1,6 @@
 package dev.zeroserve.api.grpc;
 
-import dev.zeroserve.health.ServerHealth;
+import dev.zeroserve.serving.InferenceService;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -11,17 +11,17 @@ import io.quarkus.grpc.GrpcService;
 
 /**
  * The standard {@code grpc.health.v1.Health/Check} that Kubernetes and Knative gRPC probes call: SERVING exactly when
- * the server is ready ({@link ServerHealth}), for the server ("") and for the inference service. Watch is not
- * offered, as in Triton.
+ * the server is ready ({@link InferenceService#ready()}), for the server ("") and for the inference service. Watch is
+ * not offered, as in Triton.
  */
 @GrpcService
 public class GrpcHealthEndpoint extends HealthGrpc.HealthImplBase {
     static final String INFERENCE_SERVICE = "inference.GRPCInferenceService";
 
-    private final ServerHealth health;
+    private final InferenceService inference;
 
-    GrpcHealthEndpoint(ServerHealth health) {
-        this.health = health;
+    GrpcHealthEndpoint(InferenceService inference) {
+        this.inference = inference;
     }
 
     @Override
@@ -33,7 +33,7 @@ public class GrpcHealthEndpoint extends HealthGrpc.HealthImplBase {
             return;
         }
         response.onNext(HealthCheckResponse.newBuilder()
-                .setStatus(health.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING).build());
+                .setStatus(inference.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING).build());
         response.onCompleted();
     }
 }

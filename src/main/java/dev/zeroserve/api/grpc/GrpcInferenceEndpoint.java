@@ -2,12 +2,11 @@ package dev.zeroserve.api.grpc;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
-import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.api.http.InFlightBudget;
 import dev.zeroserve.api.grpc.v2.DataType;
-import dev.zeroserve.health.ServerHealth;
 import dev.zeroserve.api.grpc.v2.InferBatchStatistics;
 import dev.zeroserve.api.grpc.v2.InferStatistics;
 import dev.zeroserve.api.grpc.v2.ModelConfig;
@@ -36,16 +35,14 @@ import dev.zeroserve.api.grpc.v2.ServerReadyRequest;
 import dev.zeroserve.api.grpc.v2.ServerReadyResponse;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
+import dev.zeroserve.inference.InferenceResponse;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.Protocol;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.serving.ClientGone;
 import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
-import dev.zeroserve.inference.Status;
-import dev.zeroserve.lifecycle.ModelLifecycle;
-import dev.zeroserve.metrics.InferenceMetrics;
-import dev.zeroserve.metrics.InferenceMetrics.Protocol;
-import dev.zeroserve.inference.ModelMetadata;
-import dev.zeroserve.inference.TensorSpec;
-import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.serving.ServerMetadata;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -60,22 +57,11 @@ import io.vertx.ext.web.RoutingContext;
 @RegisterInterceptor(MalformedMessages.class)
 public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     private final InferenceService inference;
-    private final ModelLifecycle lifecycle;
-    private final ServerInfo server;
-    private final ZeroserveConfig config;
-    private final InferenceMetrics metrics;
-    private final ServerHealth health;
     private final InFlightBudget budget;
 
-    GrpcInferenceEndpoint(InferenceService inference, ModelLifecycle lifecycle, ServerInfo server,
-            ZeroserveConfig config, InferenceMetrics metrics, ServerHealth health, InFlightBudget budget) {
-        this.budget = budget;
+    GrpcInferenceEndpoint(InferenceService inference, InFlightBudget budget) {
         this.inference = inference;
-        this.lifecycle = lifecycle;
-        this.server = server;
-        this.config = config;
-        this.metrics = metrics;
-        this.health = health;
+        this.budget = budget;
     }
 
     @Override
@@ -85,32 +71,28 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
 
     @Override
     public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> response) {
-        reply(response, ServerLiveResponse.newBuilder()
-                .setLive(lifecycle.state() != ModelLifecycle.State.FAILED).build());
+        reply(response, ServerLiveResponse.newBuilder().setLive(inference.live()).build());
     }
 
     @Override
     public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
-        reply(response, ServerReadyResponse.newBuilder().setReady(health.isReady()).build());
+        reply(response, ServerReadyResponse.newBuilder().setReady(inference.ready()).build());
     }
 
     /** A known model that is still loading is OK with {@code ready=false}; an unknown one is NOT_FOUND. */
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
         try {
-            lifecycle.resolve(request.getName(), GrpcTensorCodec.emptyToNull(request.getVersion()));
-            reply(response, ModelReadyResponse.newBuilder().setReady(true).build());
+            reply(response, ModelReadyResponse.newBuilder().setReady(inference.modelReady(request.getName(),
+                    GrpcTensorCodec.emptyToNull(request.getVersion()))).build());
         } catch (InferenceException e) {
-            if (e.status() == Status.UNAVAILABLE) {
-                reply(response, ModelReadyResponse.newBuilder().setReady(false).build());
-            } else {
-                response.onError(GrpcErrors.toStatus(e));
-            }
+            response.onError(GrpcErrors.toStatus(e));
         }
     }
 
     @Override
     public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> response) {
+        ServerMetadata server = inference.serverMetadata();
         reply(response, ServerMetadataResponse.newBuilder().setName(server.name()).setVersion(server.version())
                 .addAllExtensions(server.extensions()).build());
     }
@@ -118,8 +100,8 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {
         try {
-            ModelMetadata metadata = lifecycle.resolve(request.getName(),
-                    GrpcTensorCodec.emptyToNull(request.getVersion())).metadata();
+            ModelMetadata metadata = inference.modelMetadata(request.getName(),
+                    GrpcTensorCodec.emptyToNull(request.getVersion()));
             ModelMetadataResponse.Builder builder = ModelMetadataResponse.newBuilder()
                     .setName(metadata.name())
                     .addVersions(metadata.version())
@@ -137,8 +119,8 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
         try {
-            TritonModel.Config document = TritonModel.config(lifecycle.resolve(request.getName(),
-                    GrpcTensorCodec.emptyToNull(request.getVersion())), config.engine().deviceId());
+            TritonModel.Config document = TritonModel.config(inference.modelConfig(request.getName(),
+                    GrpcTensorCodec.emptyToNull(request.getVersion())));
             ModelConfig.Builder builder = ModelConfig.newBuilder().setName(document.name())
                     .setPlatform(document.platform()).setBackend(document.backend())
                     .setMaxBatchSize(document.maxBatchSize())
@@ -175,9 +157,9 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> response) {
         try {
-            String name = request.getName().isEmpty() ? lifecycle.modelName() : request.getName();
-            TritonModel.ModelStatistics statistics = TritonModel.statistics(lifecycle.resolve(name,
-                    GrpcTensorCodec.emptyToNull(request.getVersion())).metadata(), metrics.statistics());
+            String name = request.getName().isEmpty() ? inference.modelName() : request.getName();
+            TritonModel.ModelStatistics statistics = TritonModel.statistics(inference.statistics(name,
+                    GrpcTensorCodec.emptyToNull(request.getVersion())));
             TritonModel.InferStatistics inference = statistics.inferenceStats();
             List<InferBatchStatistics> batches = statistics.batchStats().stream()
                     .map(batch -> InferBatchStatistics.newBuilder().setBatchSize(batch.batchSize())
@@ -227,16 +209,28 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
         }
         long deadline = DeadlineInterceptor.deadlineNanos(InferenceRequest.NO_DEADLINE);
         ClientGone clientGone = GrpcClientGone.of(response);
-        EventLoopWork.run(request.getSerializedSize() > EventLoopWork.INLINE_BYTES, () -> inference.infer(
-                Protocol.GRPC, request.getModelName(), GrpcTensorCodec.emptyToNull(request.getModelVersion()),
-                metadata -> GrpcTensorCodec.decode(request, config.limits().maxElements(), deadline), clientGone))
-                .whenComplete((exchange, failure) -> {
+        EventLoopWork.run(request.getSerializedSize() > EventLoopWork.INLINE_BYTES, () -> infer(request, deadline,
+                clientGone)).whenComplete((answer, failure) -> {
                     if (failure != null) {
                         response.onError(GrpcErrors.toStatus(InferenceService.unwrap(failure)));
                     } else {
-                        reply(response, GrpcTensorCodec.encode(exchange.response()));
+                        reply(response, GrpcTensorCodec.encode(answer));
                     }
                 });
+    }
+
+    /** The model first, so that a request for another model is NOT_FOUND whatever its message holds. */
+    private CompletionStage<InferenceResponse> infer(ModelInferRequest message, long deadline,
+            ClientGone clientGone) {
+        long received = System.nanoTime();
+        InferenceRequest request;
+        try {
+            inference.modelMetadata(message.getModelName(), GrpcTensorCodec.emptyToNull(message.getModelVersion()));
+            request = GrpcTensorCodec.decode(message, inference.maxElements(), deadline);
+        } catch (RuntimeException e) {
+            return inference.failed(Protocol.GRPC, received, e);
+        }
+        return inference.infer(Protocol.GRPC, received, request, clientGone);
     }
 
     private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec spec) {

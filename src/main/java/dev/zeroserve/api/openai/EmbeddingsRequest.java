@@ -13,9 +13,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
-import dev.zeroserve.text.EmbeddingInputs;
-import dev.zeroserve.text.EmbeddingLimits;
-import dev.zeroserve.text.InvalidEmbeddingRequest;
+import dev.zeroserve.inference.EmbeddingInputs;
+import dev.zeroserve.inference.EmbeddingLimits;
+import dev.zeroserve.inference.InvalidEmbeddingRequest;
 
 /**
  * A decoded {@code POST /v1/embeddings} body. {@code input} is a string, an array of strings, an array of token ids,

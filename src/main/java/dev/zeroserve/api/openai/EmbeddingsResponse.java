@@ -12,7 +12,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.zeroserve.api.JsonBody;
-import dev.zeroserve.text.TextEmbedder;
+import dev.zeroserve.inference.Embeddings;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -32,7 +32,7 @@ final class EmbeddingsResponse {
      * @param json the factory whose features the answer follows (NaN as a string, as Jackson writes it by default)
      * @param base64 each embedding as the base64 text of its little-endian float32 bytes, as OpenAI's SDKs decode them
      */
-    static Buffer encode(JsonFactory json, String model, boolean base64, TextEmbedder.Embeddings result) {
+    static Buffer encode(JsonFactory json, String model, boolean base64, Embeddings result) {
         List<float[]> vectors = result.vectors();
         long expected = 256 + model.length();
         for (float[] vector : vectors) {

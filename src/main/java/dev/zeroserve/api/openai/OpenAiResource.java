@@ -24,40 +24,36 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zeroserve.api.AnsweredFailures;
 import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.RequestBodies;
+import dev.zeroserve.inference.EmbeddingLimits;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.InvalidEmbeddingRequest;
+import dev.zeroserve.inference.Status;
 import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
-import dev.zeroserve.inference.Status;
-import dev.zeroserve.lifecycle.ModelLifecycle;
-import dev.zeroserve.text.EmbeddingLimits;
-import dev.zeroserve.text.InvalidEmbeddingRequest;
-import dev.zeroserve.text.TextEmbedder;
 import io.quarkus.vertx.http.Compressed;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The OpenAI-compatible embeddings API: a thin adapter onto {@link TextEmbedder}. Its failures leave in OpenAI's
- * shape ({@link OpenAiErrors}); the mappers below serve this resource only.
+ * The OpenAI-compatible embeddings API: a thin adapter onto {@link InferenceService#embed}. Its failures leave in
+ * OpenAI's shape ({@link OpenAiErrors}); the mappers below serve this resource only.
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class OpenAiResource {
     private static final Logger LOG = Logger.getLogger(OpenAiResource.class);
 
-    private final TextEmbedder embedder;
-    private final ModelLifecycle lifecycle;
+    private final InferenceService inference;
     private final ObjectMapper mapper;
     private final RequestBodies bodies;
     private final EmbeddingLimits limits;
     private final JsonFactory requestJson;
     private final long created = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000;
 
-    OpenAiResource(TextEmbedder embedder, ModelLifecycle lifecycle, ObjectMapper mapper, RequestBodies bodies) {
-        this.embedder = embedder;
-        this.lifecycle = lifecycle;
+    OpenAiResource(InferenceService inference, ObjectMapper mapper, RequestBodies bodies) {
+        this.inference = inference;
         this.mapper = mapper;
         this.bodies = bodies;
-        this.limits = embedder.limits();
+        this.limits = inference.embeddingLimits();
         this.requestJson = EmbeddingsRequest.factory(limits);
     }
 
@@ -72,7 +68,7 @@ public class OpenAiResource {
         return EventLoopWork.run(RequestBodies.heavy(routing, sent, EventLoopWork.INLINE_TEXT_BYTES), () -> {
             EmbeddingsRequest request = EmbeddingsRequest.parse(requestJson, limits,
                     bodies.decoded(routing, sent));
-            return embedder.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
+            return inference.embed(request.model(), request.inputs(), request.dimensions(), HttpClientGone.of(routing))
                     .thenApply(result -> Response.ok(EmbeddingsResponse.encode(mapper.getFactory(), request.model(),
                             request.base64(), result), MediaType.APPLICATION_JSON_TYPE).build());
         });
@@ -81,14 +77,14 @@ public class OpenAiResource {
     @GET
     @Path("/models")
     public OpenAiJson.ModelList models() {
-        return new OpenAiJson.ModelList(OpenAiJson.LIST, List.of(new OpenAiJson.Model(lifecycle.modelName(),
+        return new OpenAiJson.ModelList(OpenAiJson.LIST, List.of(new OpenAiJson.Model(inference.modelName(),
                 created)));
     }
 
     @GET
     @Path("/models/{model}")
     public OpenAiJson.Model model(@PathParam("model") String model) {
-        if (!model.equals(lifecycle.modelName())) {
+        if (!model.equals(inference.modelName())) {
             throw notFound(model);
         }
         return new OpenAiJson.Model(model, created);
@@ -96,7 +92,7 @@ public class OpenAiResource {
 
     private InferenceException notFound(String model) {
         return new InferenceException(Status.NOT_FOUND, "the model '" + model + "' does not exist; this server "
-                + "serves '" + lifecycle.modelName() + "'");
+                + "serves '" + inference.modelName() + "'");
     }
 
     @ServerExceptionMapper

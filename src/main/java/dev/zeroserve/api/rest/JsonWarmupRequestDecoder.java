@@ -4,20 +4,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.ModelMetadata;
-import dev.zeroserve.lifecycle.WarmupRequestDecoder;
-import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.inference.WarmupRequestDecoder;
 
 /** The warm-up file is read as the body of a v2 JSON inference request (binary inputs excepted). */
 @ApplicationScoped
 public class JsonWarmupRequestDecoder implements WarmupRequestDecoder {
-    private final long maxElements;
-
-    JsonWarmupRequestDecoder(ZeroserveConfig config) {
-        this.maxElements = config.limits().maxElements();
-    }
-
     @Override
-    public InferenceRequest decode(byte[] body, ModelMetadata metadata) {
+    public InferenceRequest decode(byte[] body, ModelMetadata metadata, long maxElements) {
         return JsonInferenceCodec.decodeRequest(body, body.length, metadata.name(), metadata.version(), maxElements);
     }
 }

@@ -15,18 +15,15 @@ import jakarta.ws.rs.core.Response;
 
 import dev.zeroserve.api.HttpClientGone;
 import dev.zeroserve.api.RequestBodies;
-import dev.zeroserve.api.ServerInfo;
 import dev.zeroserve.api.TritonModel;
-import dev.zeroserve.health.ServerHealth;
 import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.Protocol;
+import dev.zeroserve.inference.Status;
 import dev.zeroserve.serving.EventLoopWork;
 import dev.zeroserve.serving.InferenceService;
-import dev.zeroserve.inference.Status;
-import dev.zeroserve.lifecycle.ModelLifecycle;
-import dev.zeroserve.metrics.InferenceMetrics;
-import dev.zeroserve.metrics.InferenceMetrics.Protocol;
-import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.serving.ServerMetadata;
 import io.quarkus.vertx.http.Compressed;
 import io.vertx.ext.web.RoutingContext;
 
@@ -38,33 +35,23 @@ public class V2Resource {
     static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
 
     private final InferenceService inference;
-    private final ModelLifecycle lifecycle;
-    private final ZeroserveConfig config;
-    private final ServerInfo server;
-    private final InferenceMetrics metrics;
     private final RequestBodies bodies;
-    private final ServerHealth health;
 
-    V2Resource(InferenceService inference, ModelLifecycle lifecycle, ZeroserveConfig config, ServerInfo server,
-            InferenceMetrics metrics, RequestBodies bodies, ServerHealth health) {
+    V2Resource(InferenceService inference, RequestBodies bodies) {
         this.inference = inference;
-        this.lifecycle = lifecycle;
-        this.config = config;
-        this.server = server;
-        this.metrics = metrics;
         this.bodies = bodies;
-        this.health = health;
     }
 
     @GET
     public V2Json.ServerMetadata serverMetadata() {
+        ServerMetadata server = inference.serverMetadata();
         return new V2Json.ServerMetadata(server.name(), server.version(), server.extensions());
     }
 
     @GET
     @Path("/health/live")
     public Response live() {
-        if (lifecycle.state() == ModelLifecycle.State.FAILED) {
+        if (!inference.live()) {
             throw new InferenceException(Status.UNAVAILABLE, "the model failed to load");
         }
         return Response.ok(new V2Json.Live(true)).build();
@@ -73,7 +60,7 @@ public class V2Resource {
     @GET
     @Path("/health/ready")
     public Response ready() {
-        String notReady = health.notReadyBecause();
+        String notReady = inference.notReadyBecause();
         if (notReady != null) {
             throw new InferenceException(Status.UNAVAILABLE, notReady);
         }
@@ -83,47 +70,47 @@ public class V2Resource {
     @GET
     @Path("/models/{model}")
     public V2Json.ModelMetadataBody modelMetadata(@PathParam("model") String model) {
-        return V2Json.ModelMetadataBody.of(lifecycle.resolve(model, null).metadata());
+        return V2Json.ModelMetadataBody.of(inference.modelMetadata(model, null));
     }
 
     @GET
     @Path("/models/{model}/versions/{version}")
     public V2Json.ModelMetadataBody modelVersionMetadata(@PathParam("model") String model,
             @PathParam("version") String version) {
-        return V2Json.ModelMetadataBody.of(lifecycle.resolve(model, version).metadata());
+        return V2Json.ModelMetadataBody.of(inference.modelMetadata(model, version));
     }
 
     @GET
     @Path("/models/{model}/ready")
     public V2Json.ModelReady modelReady(@PathParam("model") String model) {
-        lifecycle.resolve(model, null);
+        inference.modelMetadata(model, null); // NOT_FOUND (404) for another model, UNAVAILABLE (503) while not ready
         return new V2Json.ModelReady(model, true);
     }
 
     @GET
     @Path("/models/{model}/versions/{version}/ready")
     public V2Json.ModelReady modelVersionReady(@PathParam("model") String model, @PathParam("version") String version) {
-        lifecycle.resolve(model, version);
+        inference.modelMetadata(model, version);
         return new V2Json.ModelReady(model, true);
     }
 
     @GET
     @Path("/models/{model}/config")
     public TritonModel.Config modelConfig(@PathParam("model") String model) {
-        return TritonModel.config(lifecycle.resolve(model, null), config.engine().deviceId());
+        return TritonModel.config(inference.modelConfig(model, null));
     }
 
     @GET
     @Path("/models/{model}/versions/{version}/config")
     public TritonModel.Config modelVersionConfig(@PathParam("model") String model,
             @PathParam("version") String version) {
-        return TritonModel.config(lifecycle.resolve(model, version), config.engine().deviceId());
+        return TritonModel.config(inference.modelConfig(model, version));
     }
 
     @GET
     @Path("/models/stats")
     public TritonModel.StatisticsBody allModelStatistics() {
-        return modelStatistics(lifecycle.modelName(), null);
+        return modelStatistics(inference.modelName(), null);
     }
 
     @GET
@@ -136,8 +123,7 @@ public class V2Resource {
     @Path("/models/{model}/versions/{version}/stats")
     public TritonModel.StatisticsBody modelStatistics(@PathParam("model") String model,
             @PathParam("version") String version) {
-        ModelMetadata metadata = lifecycle.resolve(model, version).metadata();
-        return new TritonModel.StatisticsBody(List.of(TritonModel.statistics(metadata, metrics.statistics())));
+        return new TritonModel.StatisticsBody(List.of(TritonModel.statistics(inference.statistics(model, version))));
     }
 
     @GET
@@ -173,7 +159,7 @@ public class V2Resource {
         };
         return new InferenceException(Status.UNIMPLEMENTED, "Triton's " + extension + " extension is not "
                 + "implemented by this server, which serves one model loaded at start; the extensions it implements "
-                + "are " + server.extensions() + " (GET /v2)");
+                + "are " + ServerMetadata.EXTENSIONS + " (GET /v2)");
     }
 
     @POST
@@ -201,17 +187,24 @@ public class V2Resource {
                 () -> decodeAndInfer(model, version, headerLength, routing, sent));
     }
 
+    /** The model first, so that a request for another model is NOT_FOUND whatever its body holds. */
     private CompletionStage<Response> decodeAndInfer(String model, String version, String headerLength,
             RoutingContext routing, byte[] sent) {
-        return inference.infer(Protocol.REST, model, version, metadata -> {
+        long received = System.nanoTime();
+        InferenceRequest request;
+        try {
+            ModelMetadata metadata = inference.modelMetadata(model, version);
             byte[] body = bodies.decoded(routing, sent);
             int jsonLength = jsonLength(headerLength, body.length);
-            return jsonLength == 0 && body.length > 0
+            request = jsonLength == 0 && body.length > 0
                     ? JsonInferenceCodec.decodeRawBinary(body, metadata, model, version)
-                    : JsonInferenceCodec.decodeRequest(body, jsonLength, model, version, config.limits().maxElements());
-        }, HttpClientGone.of(routing)).thenApply(exchange -> {
-            JsonInferenceCodec.EncodedResponse encoded = JsonInferenceCodec.encodeResponse(exchange.response(),
-                    exchange.request());
+                    : JsonInferenceCodec.decodeRequest(body, jsonLength, model, version,
+                            inference.maxElements());
+        } catch (RuntimeException e) {
+            return inference.failed(Protocol.REST, received, e);
+        }
+        return inference.infer(Protocol.REST, received, request, HttpClientGone.of(routing)).thenApply(response -> {
+            JsonInferenceCodec.EncodedResponse encoded = JsonInferenceCodec.encodeResponse(response, request);
             if (!encoded.hasBinary()) {
                 return Response.ok(encoded.body(), MediaType.APPLICATION_JSON_TYPE).build();
             }

@@ -1,5 +1,15 @@
 package dev.zeroserve.api.openai;
 
+import static dev.zeroserve.testing.EmbeddingsRequests.MAPPER;
+import static dev.zeroserve.testing.EmbeddingsRequests.MODEL;
+import static dev.zeroserve.testing.EmbeddingsRequests.SAME;
+import static dev.zeroserve.testing.EmbeddingsRequests.assertBadRequest;
+import static dev.zeroserve.testing.EmbeddingsRequests.assertOpenAiError;
+import static dev.zeroserve.testing.EmbeddingsRequests.embeddings;
+import static dev.zeroserve.testing.EmbeddingsRequests.fieldNames;
+import static dev.zeroserve.testing.EmbeddingsRequests.floats;
+import static dev.zeroserve.testing.EmbeddingsRequests.post;
+import static dev.zeroserve.testing.EmbeddingsRequests.request;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,14 +19,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -34,17 +42,8 @@ import io.restassured.response.Response;
 /** /v1/embeddings and /v1/models over real HTTP against the bundled all-MiniLM-L6-v2, with its defaults. */
 @QuarkusTest
 class EmbeddingsApiTest {
-    static final String MODEL = "all-minilm-l6-v2";
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final double SAME = 0.9999;
     /** A text's embedding equals its stand-alone one, whatever it shares a request or the server with. */
-    static final double EXACT = 0.99999;
-    /**
-     * The bundled int8 model quantizes activations with one scale per call, so rows that share a call (other texts,
-     * padding) move each other's results slightly, as zeroserve.batching.policy=batch allows; measured no lower than
-     * 0.9815, for a 4-token text padded to 12 (see {@link DirectEmbeddings}).
-     */
-    static final double SAME_CALL_INT8 = 0.98;
+    private static final double EXACT = 0.99999;
     private static DirectEmbeddings direct;
 
     @TestHTTPResource("/")
@@ -54,33 +53,6 @@ class EmbeddingsApiTest {
     void awaitModel() throws Exception {
         Await.modelReady();
         direct = DirectEmbeddings.shared();
-    }
-
-    static Response post(String body) {
-        return given().contentType(ContentType.JSON).body(body).post("/v1/embeddings");
-    }
-
-    static JsonNode embeddings(ObjectNode request) throws Exception {
-        Response response = post(request.toString());
-        assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
-        return MAPPER.readTree(response.asString());
-    }
-
-    static ObjectNode request(Object... texts) {
-        ObjectNode request = MAPPER.createObjectNode().put("model", MODEL);
-        ArrayNode input = request.putArray("input");
-        for (Object text : texts) {
-            input.add((String) text);
-        }
-        return request;
-    }
-
-    static float[] floats(JsonNode embedding) {
-        float[] values = new float[embedding.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) embedding.get(i).asDouble();
-        }
-        return values;
     }
 
     static List<float[]> vectors(JsonNode response) {
@@ -183,14 +155,6 @@ class EmbeddingsApiTest {
         assertThat(usage.get("total_tokens").asLong()).isEqualTo(8);
     }
 
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
-            names.add(it.next());
-        }
-        return names;
-    }
-
     @Test
     void aSingleStringIsOneInput() throws Exception {
         ObjectNode request = MAPPER.createObjectNode().put("model", MODEL).put("input", Sentences.SHORT);
@@ -283,25 +247,6 @@ class EmbeddingsApiTest {
         post(request("").toString());
         assertThat(Metrics.sum("zeroserve_request_failure_total", labels + ",reason=\"invalid\"") - failures)
                 .isEqualTo(1);
-    }
-
-    static JsonNode assertOpenAiError(Response response, int status, String param, String code, String mentions)
-            throws Exception {
-        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
-        assertThat(response.contentType()).startsWith("application/json");
-        JsonNode body = MAPPER.readTree(response.asString());
-        assertThat(fieldNames(body)).containsExactly("error");
-        JsonNode error = body.get("error");
-        assertThat(fieldNames(error)).containsExactlyInAnyOrder("message", "type", "param", "code");
-        assertThat(error.get("type").asText()).isEqualTo(status >= 500 ? "server_error" : "invalid_request_error");
-        assertThat(error.get("message").asText()).containsIgnoringCase(mentions);
-        assertThat(error.get("param").isNull() ? null : error.get("param").asText()).isEqualTo(param);
-        assertThat(error.get("code").isNull() ? null : error.get("code").asText()).isEqualTo(code);
-        return error;
-    }
-
-    static void assertBadRequest(String body, String param, String mentions) throws Exception {
-        assertOpenAiError(post(body), 400, param, null, mentions);
     }
 
     @Test

@@ -1,11 +1,11 @@
 package dev.zeroserve.api.openai;
 
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.MAPPER;
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.SAME;
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.SAME_CALL_INT8;
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.embeddings;
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.floats;
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.request;
+import static dev.zeroserve.testing.EmbeddingsRequests.MAPPER;
+import static dev.zeroserve.testing.EmbeddingsRequests.SAME;
+import static dev.zeroserve.testing.EmbeddingsRequests.SAME_CALL_INT8;
+import static dev.zeroserve.testing.EmbeddingsRequests.embeddings;
+import static dev.zeroserve.testing.EmbeddingsRequests.floats;
+import static dev.zeroserve.testing.EmbeddingsRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.DirectEmbeddings;
 import dev.zeroserve.testing.EmbeddingsProfiles;
+import dev.zeroserve.testing.EmbeddingsRequests;
 import dev.zeroserve.testing.Metrics;
 import dev.zeroserve.testing.Sentences;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -36,7 +37,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(EmbeddingsProfiles.BatchingTruncating.class)
 class EmbeddingsBatchingTest {
-    static final String MODEL_LABEL = "model=\"" + EmbeddingsApiTest.MODEL + "\"";
+    static final String MODEL_LABEL = "model=\"" + EmbeddingsRequests.MODEL + "\"";
     static final List<String> SHORT = List.of("The cat sits on the mat.", Sentences.SHORT,
             "How do I reset my password?", "Paris is the capital of France.");
     static final List<String> LONG = List.of(Sentences.LONG, Sentences.LONG + " It also works offline.",
@@ -103,7 +104,7 @@ class EmbeddingsBatchingTest {
                 direct.embed(tooLong))).isGreaterThanOrEqualTo(SAME);
         long[] ids = new long[300];
         Arrays.fill(ids, 2773);
-        JsonNode fromIds = embeddings(MAPPER.createObjectNode().put("model", EmbeddingsApiTest.MODEL)
+        JsonNode fromIds = embeddings(MAPPER.createObjectNode().put("model", EmbeddingsRequests.MODEL)
                 .set("input", MAPPER.valueToTree(ids)));
         assertThat(fromIds.get("usage").get("prompt_tokens").asLong()).isEqualTo(DirectEmbeddings.MAX_TOKENS);
     }
@@ -120,7 +121,7 @@ class EmbeddingsBatchingTest {
             norm += value * value;
         }
         assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
-        EmbeddingsApiTest.assertBadRequest("{\"model\":\"" + EmbeddingsApiTest.MODEL + "\",\"input\":\"a\","
+        EmbeddingsRequests.assertBadRequest("{\"model\":\"" + EmbeddingsRequests.MODEL + "\",\"input\":\"a\","
                 + "\"dimensions\":100}", "dimensions", "can cut them to [128]");
     }
 }

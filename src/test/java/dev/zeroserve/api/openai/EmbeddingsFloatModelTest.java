@@ -1,7 +1,7 @@
 package dev.zeroserve.api.openai;
 
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.MAPPER;
-import static dev.zeroserve.api.openai.EmbeddingsApiTest.floats;
+import static dev.zeroserve.testing.EmbeddingsRequests.MAPPER;
+import static dev.zeroserve.testing.EmbeddingsRequests.floats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.core.JsonFactory;
 
-import dev.zeroserve.text.EmbeddingLimits;
-import dev.zeroserve.text.InvalidEmbeddingRequest;
+import dev.zeroserve.inference.EmbeddingLimits;
+import dev.zeroserve.inference.InvalidEmbeddingRequest;
 
 /** The body read as a stream, its counts bounded while it is read. */
 class EmbeddingsRequestTest {

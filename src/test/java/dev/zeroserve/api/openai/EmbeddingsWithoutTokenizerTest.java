@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.BatchingProfiles;
+import dev.zeroserve.testing.EmbeddingsRequests;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -22,12 +23,12 @@ class EmbeddingsWithoutTokenizerTest {
 
     @Test
     void embeddingsAreRefusedWithTheReasonAndTheModelIsStillListed() throws Exception {
-        EmbeddingsApiTest.assertOpenAiError(EmbeddingsApiTest.post("{\"model\":\"" + BatchingProfiles.MODEL
+        EmbeddingsRequests.assertOpenAiError(EmbeddingsRequests.post("{\"model\":\"" + BatchingProfiles.MODEL
                 + "\",\"input\":\"hello\"}"), 400, "model", null, "has no tokenizer");
-        EmbeddingsApiTest.assertOpenAiError(EmbeddingsApiTest.post("{\"model\":\"all-minilm-l6-v2\","
+        EmbeddingsRequests.assertOpenAiError(EmbeddingsRequests.post("{\"model\":\"all-minilm-l6-v2\","
                 + "\"input\":\"hello\"}"), 404, "model", "model_not_found", "all-minilm-l6-v2");
         String models = given().get("/v1/models").then().statusCode(200).extract().asString();
-        assertThat(EmbeddingsApiTest.MAPPER.readTree(models).get("data").get(0).get("id").asText())
+        assertThat(EmbeddingsRequests.MAPPER.readTree(models).get("data").get(0).get("id").asText())
                 .isEqualTo(BatchingProfiles.MODEL);
     }
 }

@@ -1,4 +1,4 @@
-package dev.zeroserve.text;
+package dev.zeroserve.inference;
 
 import java.util.List;
 

@@ -1,7 +1,4 @@
-package dev.zeroserve.text;
-
-import dev.zeroserve.inference.InferenceException;
-import dev.zeroserve.inference.Status;
+package dev.zeroserve.inference;
 
 /** A 400 that names the field of the embeddings request at fault ("input", "dimensions", "model"). */
 public final class InvalidEmbeddingRequest extends InferenceException {

@@ -1,4 +1,4 @@
-package dev.zeroserve.text;
+package dev.zeroserve.inference;
 
 /**
  * What one embeddings request may hold, for a reader that bounds a body as it parses it.
