@@ -61,7 +61,7 @@ public class ServerHealth {
     @Produces
     @Liveness
     HealthCheck serverLive() {
-        return () -> modelState("server-live", lifecycle.state() != ModelLifecycle.State.FAILED);
+        return () -> modelState("server-live", lifecycle.isLive());
     }
 
     private HealthCheckResponse modelState(String name, boolean up) {

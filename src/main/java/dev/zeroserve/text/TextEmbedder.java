@@ -29,6 +29,7 @@ import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceMetrics.Protocol;
+import dev.zeroserve.config.ConfigChecks;
 import dev.zeroserve.config.ModelSource;
 import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.serving.ClientGone;
@@ -69,15 +70,10 @@ public class TextEmbedder {
         this.config = config.embeddings();
         this.inference = inference;
         this.metrics = metrics;
-        atLeast("zeroserve.embeddings.max-sequence-length", this.config.maxSequenceLength(), 1);
-        atLeast("zeroserve.embeddings.max-inputs", this.config.maxInputs(), 1);
         this.maxInputCharacters = this.config.maxInputCharacters()
                 .orElse((int) Math.min(Integer.MAX_VALUE,
                         (long) this.config.maxSequenceLength() * CHARACTERS_PER_TOKEN));
-        atLeast("zeroserve.embeddings.max-input-characters", maxInputCharacters, 1);
-        for (int size : this.config.dimensions().orElse(List.of())) {
-            atLeast("zeroserve.embeddings.dimensions", size, 1);
-        }
+        ConfigChecks.embeddings(this.config, maxInputCharacters);
         this.tokenizerUri = this.config.tokenizerUri()
                 .or(() -> ModelSource.parse(config.model().uri()).defaultTokenizerUri());
     }
@@ -104,12 +100,6 @@ public class TextEmbedder {
             tokenizer.completeExceptionally(e);
             LOG.errorf(e, "The embeddings API cannot start: %s", e.getMessage());
             Quarkus.asyncExit(1);
-        }
-    }
-
-    private static void atLeast(String key, int value, int minimum) {
-        if (value < minimum) {
-            throw new IllegalArgumentException(key + "=" + value + ": must be at least " + minimum);
         }
     }
 

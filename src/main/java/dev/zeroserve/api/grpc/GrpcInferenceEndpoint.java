@@ -86,7 +86,7 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
     @Override
     public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> response) {
         reply(response, ServerLiveResponse.newBuilder()
-                .setLive(lifecycle.state() != ModelLifecycle.State.FAILED).build());
+                .setLive(lifecycle.isLive()).build());
     }
 
     @Override

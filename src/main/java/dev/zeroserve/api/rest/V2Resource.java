@@ -64,7 +64,7 @@ public class V2Resource {
     @GET
     @Path("/health/live")
     public Response live() {
-        if (lifecycle.state() == ModelLifecycle.State.FAILED) {
+        if (!lifecycle.isLive()) {
             throw new InferenceException(Status.UNAVAILABLE, "the model failed to load");
         }
         return Response.ok(new V2Json.Live(true)).build();
