@@ -11,7 +11,7 @@ import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.lifecycle.ServedModel;
-import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.metrics.TritonStatistics;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -59,7 +59,7 @@ public final class TritonModel {
     }
 
     public record Duration(long count, long ns) {
-        static Duration of(InferenceMetrics.Cumulative cumulative) {
+        static Duration of(TritonStatistics.Cumulative cumulative) {
             return new Duration(cumulative.count(), cumulative.nanos());
         }
     }
@@ -107,7 +107,7 @@ public final class TritonModel {
                 List.of(instances), DEFAULT_MODEL_FILENAME, batching, parameters);
     }
 
-    public static ModelStatistics statistics(ModelMetadata metadata, InferenceMetrics.Statistics statistics) {
+    public static ModelStatistics statistics(ModelMetadata metadata, TritonStatistics.Statistics statistics) {
         return new ModelStatistics(metadata.name(), metadata.version(), statistics.lastInferenceMillis(),
                 statistics.inferenceCount(), statistics.executionCount(), new InferStatistics(
                         Duration.of(statistics.success()), Duration.of(statistics.failure()),
