@@ -104,16 +104,16 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             for (QueuedEntry pending : removed) {
                 pending.timeout.cancel(false);
-                finish(pending, null, new InferenceException(Status.CANCELLED,
+                pending.fail(new InferenceException(Status.CANCELLED,
                         "the client went away before the request ran"));
             }
         }
     }
 
-    private final BatchExecutor executor;
     private final Settings settings;
     private final ScheduledExecutorService timers;
     private final BatchObserver observer;
+    private final IsolatingExecution execution;
     private final Object lock = new Object();
     private final ArrayDeque<QueuedEntry> queue = new ArrayDeque<>();
     /** Rows in {@link #queue}; guarded by {@link #lock}. */
@@ -124,10 +124,10 @@ public final class DynamicBatcher implements AutoCloseable {
 
     public DynamicBatcher(BatchExecutor executor, Settings settings, ScheduledExecutorService timers,
             BatchObserver observer) {
-        this.executor = executor;
         this.settings = settings;
         this.timers = timers;
         this.observer = observer;
+        this.execution = new IsolatingExecution(executor, observer);
         for (int i = 0; i < settings.parallelBatches(); i++) {
             Thread worker = new Thread(this::work, "zeroserve-batch-" + i);
             worker.setDaemon(true);
@@ -187,7 +187,7 @@ public final class DynamicBatcher implements AutoCloseable {
         List<QueuedEntry> admitted = new ArrayList<>(entries.size());
         long rows = 0;
         for (BatchEntry entry : entries) {
-            admitted.add(new QueuedEntry(entry, deadlineNanos));
+            admitted.add(new QueuedEntry(entry, deadlineNanos, inFlightRows));
             rows += entry.rows();
         }
         if (rows > settings.queueCapacity()) {
@@ -224,7 +224,7 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             queuedRows -= pending.entry.rows();
         }
-        finish(pending, null, new InferenceException(Status.DEADLINE_EXCEEDED,
+        pending.fail(new InferenceException(Status.DEADLINE_EXCEEDED,
                 "the request waited " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pending.enqueuedNanos)
                         + " ms in the queue and its deadline passed before it ran"));
     }
@@ -245,7 +245,7 @@ public final class DynamicBatcher implements AutoCloseable {
             for (QueuedEntry pending : batch) {
                 pending.timeout.cancel(false);
                 if (now - pending.deadlineNanos >= 0) {
-                    finish(pending, null, new InferenceException(Status.DEADLINE_EXCEEDED,
+                    pending.fail(new InferenceException(Status.DEADLINE_EXCEEDED,
                             "the request's deadline passed while it waited in the queue"));
                 } else {
                     observer.queued(now - pending.enqueuedNanos);
@@ -253,7 +253,7 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
             }
             if (!runnable.isEmpty()) {
-                runIsolating(runnable);
+                execution.run(runnable);
             }
         }
     }
@@ -295,48 +295,6 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /** Runs the batch; if it fails with several entries, runs each half again, so only the culprits fail. */
-    private void runIsolating(List<QueuedEntry> batch) {
-        List<BatchEntry> entries = new ArrayList<>(batch.size());
-        long rows = 0;
-        for (QueuedEntry pending : batch) {
-            entries.add(pending.entry);
-            rows += pending.entry.rows();
-        }
-        List<List<Tensor>> outputs;
-        long started = System.nanoTime();
-        try {
-            outputs = executor.execute(entries, observer.batchStarted(batch.size(), rows));
-        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
-            if (batch.size() == 1) {
-                batch.get(0).ran(started, System.nanoTime(), rows);
-                finish(batch.get(0), null, e instanceof RuntimeException runtime ? runtime
-                        : new InferenceException(Status.INTERNAL, "the model execution failed: " + e, e));
-                return;
-            }
-            LOG.debugf("An execution of %d entries failed (%s); splitting it to find the failing ones", batch.size(), e);
-            observer.batchSplit();
-            int half = batch.size() / 2;
-            runIsolating(batch.subList(0, half));
-            runIsolating(batch.subList(half, batch.size()));
-            return;
-        }
-        long finished = System.nanoTime();
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).ran(started, finished, rows);
-            finish(batch.get(i), outputs.get(i), null);
-        }
-    }
-
-    private void finish(QueuedEntry pending, List<Tensor> outputs, RuntimeException failure) {
-        inFlightRows.addAndGet(-pending.entry.rows());
-        if (failure != null) {
-            pending.result.completeExceptionally(failure);
-        } else {
-            pending.result.complete(outputs);
-        }
-    }
-
     /**
      * Stops admitting requests (refused UNAVAILABLE from now on) while the workers answer the queued ones, without
      * waiting for batches to fill; {@link #inFlight()} then falls to zero.
@@ -361,7 +319,7 @@ public final class DynamicBatcher implements AutoCloseable {
         }
         for (QueuedEntry pending : abandoned) {
             pending.timeout.cancel(false);
-            finish(pending, null, new InferenceException(Status.UNAVAILABLE,
+            pending.fail(new InferenceException(Status.UNAVAILABLE,
                     "the server stopped before this queued request ran"));
         }
         for (Thread worker : workers) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.zeroserve.inference.BatchEntry;
 import dev.zeroserve.inference.SequencePadding;
@@ -20,14 +21,17 @@ final class QueuedEntry {
     final boolean groupable;
     final long lengthBucket;
     final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
+    /** The batcher's rows admitted and not yet answered, which this entry leaves when it is answered. */
+    private final AtomicLong inFlightRows;
     ScheduledFuture<?> timeout;
     long startedNanos;
     long finishedNanos;
     long batchRows;
 
-    QueuedEntry(BatchEntry entry, long deadlineNanos) {
+    QueuedEntry(BatchEntry entry, long deadlineNanos, AtomicLong inFlightRows) {
         this.entry = entry;
         this.deadlineNanos = deadlineNanos;
+        this.inFlightRows = inFlightRows;
         this.groupable = entry.groupable();
         this.lengthBucket = entry.padding() == null ? 0 : SequencePadding.lengthBucket(entry.sequenceLength());
     }
@@ -37,6 +41,16 @@ final class QueuedEntry {
         startedNanos = started;
         finishedNanos = finished;
         batchRows = rows;
+    }
+
+    void answer(List<Tensor> outputs) {
+        inFlightRows.addAndGet(-entry.rows());
+        result.complete(outputs);
+    }
+
+    void fail(RuntimeException failure) {
+        inFlightRows.addAndGet(-entry.rows());
+        result.completeExceptionally(failure);
     }
 
     /**
