@@ -1,7 +1,6 @@
 package dev.zeroserve.config;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,8 +19,6 @@ public final class ModelSource {
     private static final String TOKENIZER_FILE = "tokenizer.json";
     private static final String WARMUP_FILE = "warmup.json";
 
-    private static final String CLASSPATH = "classpath:";
-    private static final String FILE = "file:";
     private static final Pattern NUMERIC_VERSION = Pattern.compile("[1-9][0-9]*");
 
     private final String uri;
@@ -38,19 +35,15 @@ public final class ModelSource {
      * @throws IllegalArgumentException naming {@code zeroserve.model.uri} if the URI has no known scheme or does not exist
      */
     public static ModelSource parse(String uri) {
-        if (uri.startsWith(CLASSPATH)) {
-            String resource = uri.substring(CLASSPATH.length()).replaceFirst("^/+", "");
+        String resource = ConfiguredUri.resource(uri);
+        if (resource != null) {
             if (Thread.currentThread().getContextClassLoader().getResource(resource) == null) {
                 throw new IllegalArgumentException("zeroserve.model.uri=" + uri + ": no such resource on the classpath");
             }
             return new ModelSource(uri, null, resource);
         }
-        if (uri.startsWith(FILE)) {
-            String path = uri.substring(FILE.length());
-            if (path.startsWith("//")) {
-                path = path.substring(2);
-            }
-            Path file = Path.of(path).toAbsolutePath().normalize();
+        if (uri.startsWith(ConfiguredUri.FILE)) {
+            Path file = ConfiguredUri.path(uri).toAbsolutePath().normalize();
             if (Files.isDirectory(file)) {
                 file = file.resolve("model.onnx");
             }
@@ -73,12 +66,11 @@ public final class ModelSource {
 
     /** The model's bytes, for a classpath resource (which may sit inside a jar). */
     public byte[] readResource() throws IOException {
-        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("classpath resource " + resource + " disappeared");
-            }
-            return in.readAllBytes();
+        byte[] bytes = ConfiguredUri.readResource(resource);
+        if (bytes == null) {
+            throw new IOException("classpath resource " + resource + " disappeared");
         }
+        return bytes;
     }
 
     /** The name implied by the source: the bundled model's name, the repository directory, or the file name. */
@@ -112,23 +104,7 @@ public final class ModelSource {
             return Optional.empty();
         }
         Path sibling = file.resolveSibling(fileName);
-        return Files.isReadable(sibling) ? Optional.of(FILE + sibling) : Optional.empty();
-    }
-
-    /**
-     * The bytes of a {@code file:} URI that configuration names.
-     *
-     * @throws IllegalArgumentException naming the key when the URI has another scheme or cannot be read
-     */
-    public static byte[] readFile(String key, String fileUri) {
-        if (!fileUri.startsWith(FILE)) {
-            throw new IllegalArgumentException(key + "=" + fileUri + ": must start with file:");
-        }
-        try {
-            return Files.readAllBytes(Path.of(fileUri.substring(FILE.length()).replaceFirst("^//", "")));
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(key + "=" + fileUri + ": cannot be read: " + e, e);
-        }
+        return Files.isReadable(sibling) ? Optional.of(ConfiguredUri.FILE + sibling) : Optional.empty();
     }
 
     /** The version directory of the repository layout, if the file sits in one. */

@@ -45,10 +45,7 @@ final class BatchAssembly {
     }
 
     private static boolean isInteger(DataType type) {
-        return switch (type) {
-            case BOOL, UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
-            default -> false;
-        };
+        return type.kind() == DataType.Kind.BOOLEAN || type.kind() == DataType.Kind.INTEGER;
     }
 
     /** The parts one after another, each row copied once and lengthened to the longest sequence among them. */
@@ -84,12 +81,7 @@ final class BatchAssembly {
 
     private static void fill(ByteBuffer data, DataType type, long value, long count) {
         for (long n = 0; n < count; n++) {
-            switch (type.byteSize()) {
-                case 1 -> data.put((byte) value);
-                case 2 -> data.putShort((short) value);
-                case 4 -> data.putInt((int) value);
-                default -> data.putLong(value);
-            }
+            type.putLong(data, value);
         }
     }
 

@@ -30,7 +30,7 @@ public class ServerHealth {
 
     /** Live unless the model failed to load: the one answer of every liveness question. */
     public boolean isLive() {
-        return lifecycle.state() != ModelLifecycle.State.FAILED;
+        return lifecycle.isLive();
     }
 
     public boolean isReady() {

@@ -1,13 +1,9 @@
 package dev.zeroserve.metrics;
 
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +22,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * Every meter in one place, per model and version, with Triton's meaning (see the metrics table in docs/operations.md). Labels are
- * bounded: model, version, protocol, reason; never anything per request.
+ * bounded: model, version, protocol, reason; never anything per request. What it is told is also added to
+ * {@link TritonStatistics}, which the v2 statistics extension reads.
  */
 @ApplicationScoped
 public class InferenceMetrics {
@@ -35,78 +32,35 @@ public class InferenceMetrics {
     private static final Duration MIN_LATENCY = Duration.ofMillis(1);
     private static final Duration MAX_LATENCY = Duration.ofSeconds(30);
 
-    /** A count and the time it took in all, as Triton's statistics report them. */
-    public record Cumulative(long count, long nanos) {
-        static Cumulative of(Timer timer) {
-            return new Cumulative(timer.count(), (long) timer.totalTime(TimeUnit.NANOSECONDS));
-        }
-    }
+    /** One batch size's executions: the model-wide timers, and Triton's per-size counters beside them. */
+    private final class PhaseObserver implements RunObserver {
+        private final TritonStatistics.BatchSize size;
 
-    /**
-     * The model's statistics since start, in Triton's terms: requests that succeeded and failed (every protocol),
-     * their time in the queue and in the three compute phases (per execution, where Triton counts per request), rows
-     * inferred and executions.
-     *
-     * @param lastInferenceMillis when the last request was answered, in milliseconds since the epoch; 0 if none was
-     */
-    public record Statistics(long lastInferenceMillis, long inferenceCount, long executionCount, Cumulative success,
-            Cumulative failure, Cumulative queue, Cumulative computeInput, Cumulative computeInfer,
-            Cumulative computeOutput, List<BatchStatistics> batches) {
-    }
-
-    /** Triton's batch_stats: the compute phases of the executions of one batch size (rows). */
-    public record BatchStatistics(long batchSize, Cumulative computeInput, Cumulative computeInfer,
-            Cumulative computeOutput) {
-    }
-
-    /** One batch size's executions: Triton's per-size counters, and the model-wide timers beside them. */
-    private final class BatchSizeObserver implements RunObserver {
-        private final long batchSize;
-        private final LongAdder[] counts = { new LongAdder(), new LongAdder(), new LongAdder() };
-        private final LongAdder[] nanos = { new LongAdder(), new LongAdder(), new LongAdder() };
-
-        BatchSizeObserver(long batchSize) {
-            this.batchSize = batchSize;
+        PhaseObserver(long rows) {
+            this.size = statistics.batchSize(rows);
         }
 
         @Override
         public void computeInput(long elapsed) {
             computeInput.record(elapsed, TimeUnit.NANOSECONDS);
-            add(0, elapsed);
+            size.add(TritonStatistics.BatchSize.INPUT, elapsed);
         }
 
         @Override
         public void computeInfer(long elapsed) {
             computeInfer.record(elapsed, TimeUnit.NANOSECONDS);
-            add(1, elapsed);
+            size.add(TritonStatistics.BatchSize.INFER, elapsed);
         }
 
         @Override
         public void computeOutput(long elapsed) {
             computeOutput.record(elapsed, TimeUnit.NANOSECONDS);
-            add(2, elapsed);
-        }
-
-        private void add(int phase, long elapsed) {
-            counts[phase].increment();
-            nanos[phase].add(elapsed);
-        }
-
-        BatchStatistics statistics() {
-            return new BatchStatistics(batchSize, phase(0), phase(1), phase(2));
-        }
-
-        private Cumulative phase(int phase) {
-            return new Cumulative(counts[phase].sum(), nanos[phase].sum());
+            size.add(TritonStatistics.BatchSize.OUTPUT, elapsed);
         }
     }
 
     private final MeterRegistry registry;
-    private final LongAdder successCount = new LongAdder();
-    private final LongAdder successNanos = new LongAdder();
-    private final LongAdder failureCount = new LongAdder();
-    private final LongAdder failureNanos = new LongAdder();
-    private final AtomicLong lastInferenceMillis = new AtomicLong();
+    private final TritonStatistics statistics = new TritonStatistics();
     private volatile RequestMeters requestMeters = new RequestMeters(Tags.of("model", "", "version", ""));
     private volatile Timer queueTime;
     private volatile Timer computeInput;
@@ -116,7 +70,7 @@ public class InferenceMetrics {
     private volatile Counter executions;
     private volatile DistributionSummary batchSize;
     private volatile Counter batchSplits;
-    private final ConcurrentHashMap<Long, BatchSizeObserver> batchSizes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PhaseObserver> phaseObservers = new ConcurrentHashMap<>();
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -162,29 +116,20 @@ public class InferenceMetrics {
                 .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry);
     }
 
-    /** The statistics of the model, once it is ready (before, its meters do not exist). */
-    public Statistics statistics() {
-        return new Statistics(lastInferenceMillis.get(), (long) inferences.count(), (long) executions.count(),
-                new Cumulative(successCount.sum(), successNanos.sum()),
-                new Cumulative(failureCount.sum(), failureNanos.sum()), Cumulative.of(queueTime),
-                Cumulative.of(computeInput), Cumulative.of(computeInfer), Cumulative.of(computeOutput),
-                batchSizes.values().stream().map(BatchSizeObserver::statistics)
-                        .sorted(Comparator.comparingLong(BatchStatistics::batchSize)).toList());
+    /** Triton's statistics of the model since start. */
+    public TritonStatistics.Statistics statistics() {
+        return statistics.snapshot();
     }
 
     public void requestSucceeded(Protocol protocol, long nanos) {
-        successCount.increment();
-        successNanos.add(nanos);
-        lastInferenceMillis.set(System.currentTimeMillis());
+        statistics.requestSucceeded(nanos);
         RequestMeters meters = requestMeters;
         meters.success(protocol).increment();
         meters.duration(protocol).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void requestFailed(Protocol protocol, Status status, long nanos) {
-        failureCount.increment();
-        failureNanos.add(nanos);
-        lastInferenceMillis.set(System.currentTimeMillis());
+        statistics.requestFailed(nanos);
         RequestMeters meters = requestMeters;
         meters.failure(protocol, status).increment();
         meters.duration(protocol).record(nanos, TimeUnit.NANOSECONDS);
@@ -280,6 +225,7 @@ public class InferenceMetrics {
             @Override
             public void queued(long waitedNanos) {
                 queueTime.record(waitedNanos, TimeUnit.NANOSECONDS);
+                statistics.queued(waitedNanos);
             }
 
             @Override
@@ -287,7 +233,8 @@ public class InferenceMetrics {
                 executions.increment();
                 inferences.increment(rows);
                 batchSize.record(rows);
-                return batchSizes.computeIfAbsent(rows, BatchSizeObserver::new);
+                statistics.executionStarted(rows);
+                return phaseObservers.computeIfAbsent(rows, PhaseObserver::new);
             }
 
             @Override

@@ -2,12 +2,10 @@ package dev.zeroserve.scheduling;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +16,6 @@ import dev.zeroserve.inference.BatchEntry;
 import dev.zeroserve.inference.BatchExecutor;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.RunObserver;
-import dev.zeroserve.inference.SequencePadding;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 
@@ -69,16 +66,16 @@ public final class DynamicBatcher implements AutoCloseable {
 
     /** The entries of one admitted request, which its client may abandon while they wait. */
     public final class Admission {
-        private final List<Pending> entries;
+        private final List<QueuedEntry> entries;
 
-        private Admission(List<Pending> entries) {
+        private Admission(List<QueuedEntry> entries) {
             this.entries = entries;
         }
 
         /** Each entry's outputs, in the order of the entries. */
         public List<CompletableFuture<List<Tensor>>> results() {
             List<CompletableFuture<List<Tensor>>> results = new ArrayList<>(entries.size());
-            for (Pending pending : entries) {
+            for (QueuedEntry pending : entries) {
                 results.add(pending.result);
             }
             return results;
@@ -87,7 +84,7 @@ public final class DynamicBatcher implements AutoCloseable {
         /** Each entry's timing, in the order of the entries; complete once its result is. */
         public List<EntryTiming> timings() {
             List<EntryTiming> timings = new ArrayList<>(entries.size());
-            for (Pending pending : entries) {
+            for (QueuedEntry pending : entries) {
                 timings.add(new EntryTiming(pending.enqueuedNanos, pending.startedNanos, pending.finishedNanos,
                         pending.batchRows));
             }
@@ -96,29 +93,29 @@ public final class DynamicBatcher implements AutoCloseable {
 
         /** The client has gone: entries still queued leave the queue unrun and fail CANCELLED; running ones finish. */
         public void cancel() {
-            List<Pending> removed = new ArrayList<>(entries.size());
+            List<QueuedEntry> removed = new ArrayList<>(entries.size());
             synchronized (lock) {
-                for (Pending pending : entries) {
+                for (QueuedEntry pending : entries) {
                     if (queue.remove(pending)) {
                         queuedRows -= pending.entry.rows();
                         removed.add(pending);
                     }
                 }
             }
-            for (Pending pending : removed) {
+            for (QueuedEntry pending : removed) {
                 pending.timeout.cancel(false);
-                finish(pending, null, new InferenceException(Status.CANCELLED,
+                pending.fail(new InferenceException(Status.CANCELLED,
                         "the client went away before the request ran"));
             }
         }
     }
 
-    private final BatchExecutor executor;
     private final Settings settings;
     private final ScheduledExecutorService timers;
     private final BatchObserver observer;
+    private final IsolatingExecution execution;
     private final Object lock = new Object();
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final ArrayDeque<QueuedEntry> queue = new ArrayDeque<>();
     /** Rows in {@link #queue}; guarded by {@link #lock}. */
     private long queuedRows;
     private final AtomicLong inFlightRows = new AtomicLong();
@@ -127,10 +124,10 @@ public final class DynamicBatcher implements AutoCloseable {
 
     public DynamicBatcher(BatchExecutor executor, Settings settings, ScheduledExecutorService timers,
             BatchObserver observer) {
-        this.executor = executor;
         this.settings = settings;
         this.timers = timers;
         this.observer = observer;
+        this.execution = new IsolatingExecution(executor, observer);
         for (int i = 0; i < settings.parallelBatches(); i++) {
             Thread worker = new Thread(this::work, "zeroserve-batch-" + i);
             worker.setDaemon(true);
@@ -187,10 +184,10 @@ public final class DynamicBatcher implements AutoCloseable {
      *         INVALID_ARGUMENT when the request needs more rows than the whole queue holds
      */
     public Admission submit(List<BatchEntry> entries, long deadlineNanos) {
-        List<Pending> admitted = new ArrayList<>(entries.size());
+        List<QueuedEntry> admitted = new ArrayList<>(entries.size());
         long rows = 0;
         for (BatchEntry entry : entries) {
-            admitted.add(new Pending(entry, deadlineNanos));
+            admitted.add(new QueuedEntry(entry, deadlineNanos, inFlightRows));
             rows += entry.rows();
         }
         if (rows > settings.queueCapacity()) {
@@ -207,7 +204,7 @@ public final class DynamicBatcher implements AutoCloseable {
                         + settings.queueCapacity() + " rows waiting, zeroserve.batching.queue-capacity"
                         + (rows > 1 ? "; this request needs " + rows : "") + "); retry shortly", 1);
             }
-            for (Pending pending : admitted) {
+            for (QueuedEntry pending : admitted) {
                 // Scheduled before a worker can see the entry; the timer takes the lock, so it cannot act before.
                 pending.timeout = timers.schedule(() -> expire(pending),
                         Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -220,21 +217,21 @@ public final class DynamicBatcher implements AutoCloseable {
         return new Admission(admitted);
     }
 
-    private void expire(Pending pending) {
+    private void expire(QueuedEntry pending) {
         synchronized (lock) {
             if (!queue.remove(pending)) {
                 return;
             }
             queuedRows -= pending.entry.rows();
         }
-        finish(pending, null, new InferenceException(Status.DEADLINE_EXCEEDED,
+        pending.fail(new InferenceException(Status.DEADLINE_EXCEEDED,
                 "the request waited " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pending.enqueuedNanos)
                         + " ms in the queue and its deadline passed before it ran"));
     }
 
     private void work() {
         while (true) {
-            List<Pending> batch;
+            List<QueuedEntry> batch;
             try {
                 batch = nextBatch();
             } catch (InterruptedException e) {
@@ -244,11 +241,11 @@ public final class DynamicBatcher implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
-            List<Pending> runnable = new ArrayList<>(batch.size());
-            for (Pending pending : batch) {
+            List<QueuedEntry> runnable = new ArrayList<>(batch.size());
+            for (QueuedEntry pending : batch) {
                 pending.timeout.cancel(false);
                 if (now - pending.deadlineNanos >= 0) {
-                    finish(pending, null, new InferenceException(Status.DEADLINE_EXCEEDED,
+                    pending.fail(new InferenceException(Status.DEADLINE_EXCEEDED,
                             "the request's deadline passed while it waited in the queue"));
                 } else {
                     observer.queued(now - pending.enqueuedNanos);
@@ -256,13 +253,13 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
             }
             if (!runnable.isEmpty()) {
-                runIsolating(runnable);
+                execution.run(runnable);
             }
         }
     }
 
     /** Takes the oldest entry and the compatible ones behind it, waiting up to the queue delay to fill. */
-    private List<Pending> nextBatch() throws InterruptedException {
+    private List<QueuedEntry> nextBatch() throws InterruptedException {
         synchronized (lock) {
             while (queue.isEmpty() && !closed) {
                 lock.wait();
@@ -270,9 +267,9 @@ public final class DynamicBatcher implements AutoCloseable {
             if (closed && queue.isEmpty()) {
                 return null;
             }
-            Pending first = queue.pollFirst();
+            QueuedEntry first = queue.pollFirst();
             queuedRows -= first.entry.rows();
-            List<Pending> batch = new ArrayList<>();
+            List<QueuedEntry> batch = new ArrayList<>();
             batch.add(first);
             if (!first.groupable || first.entry.rows() >= settings.maxBatchSize()) {
                 return batch;
@@ -280,8 +277,8 @@ public final class DynamicBatcher implements AutoCloseable {
             long rows = first.entry.rows();
             long fillDeadline = first.enqueuedNanos + settings.maxQueueDelayNanos();
             while (true) {
-                for (Iterator<Pending> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize();) {
-                    Pending next = it.next();
+                for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize();) {
+                    QueuedEntry next = it.next();
                     if (next.sameGroup(first) && rows + next.entry.rows() <= settings.maxBatchSize()) {
                         it.remove();
                         queuedRows -= next.entry.rows();
@@ -295,55 +292,6 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, remaining);
             }
-        }
-    }
-
-    /** Runs the batch; if it fails with several entries, runs each half again, so only the culprits fail. */
-    private void runIsolating(List<Pending> batch) {
-        List<BatchEntry> entries = new ArrayList<>(batch.size());
-        long rows = 0;
-        for (Pending pending : batch) {
-            entries.add(pending.entry);
-            rows += pending.entry.rows();
-        }
-        List<List<Tensor>> outputs;
-        long started = System.nanoTime();
-        try {
-            outputs = executor.execute(entries, observer.batchStarted(batch.size(), rows));
-        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
-            if (batch.size() == 1) {
-                ran(batch.get(0), started, System.nanoTime(), rows);
-                finish(batch.get(0), null, e instanceof RuntimeException runtime ? runtime
-                        : new InferenceException(Status.INTERNAL, "the model execution failed: " + e, e));
-                return;
-            }
-            LOG.debugf("An execution of %d entries failed (%s); splitting it to find the failing ones", batch.size(), e);
-            observer.batchSplit();
-            int half = batch.size() / 2;
-            runIsolating(batch.subList(0, half));
-            runIsolating(batch.subList(half, batch.size()));
-            return;
-        }
-        long finished = System.nanoTime();
-        for (int i = 0; i < batch.size(); i++) {
-            ran(batch.get(i), started, finished, rows);
-            finish(batch.get(i), outputs.get(i), null);
-        }
-    }
-
-    /** Written before the result completes, which publishes them to whoever reads the timings after it. */
-    private static void ran(Pending pending, long started, long finished, long batchRows) {
-        pending.startedNanos = started;
-        pending.finishedNanos = finished;
-        pending.batchRows = batchRows;
-    }
-
-    private void finish(Pending pending, List<Tensor> outputs, RuntimeException failure) {
-        inFlightRows.addAndGet(-pending.entry.rows());
-        if (failure != null) {
-            pending.result.completeExceptionally(failure);
-        } else {
-            pending.result.complete(outputs);
         }
     }
 
@@ -361,7 +309,7 @@ public final class DynamicBatcher implements AutoCloseable {
     /** Stops taking requests; queued ones are answered UNAVAILABLE, running batches finish. */
     @Override
     public void close() {
-        List<Pending> abandoned;
+        List<QueuedEntry> abandoned;
         synchronized (lock) {
             closed = true;
             abandoned = new ArrayList<>(queue);
@@ -369,9 +317,9 @@ public final class DynamicBatcher implements AutoCloseable {
             queuedRows = 0;
             lock.notifyAll();
         }
-        for (Pending pending : abandoned) {
+        for (QueuedEntry pending : abandoned) {
             pending.timeout.cancel(false);
-            finish(pending, null, new InferenceException(Status.UNAVAILABLE,
+            pending.fail(new InferenceException(Status.UNAVAILABLE,
                     "the server stopped before this queued request ran"));
         }
         for (Thread worker : workers) {
@@ -382,50 +330,6 @@ public final class DynamicBatcher implements AutoCloseable {
                 LOG.warn("Interrupted while waiting for running batches");
                 return;
             }
-        }
-    }
-
-    private static final class Pending {
-        final BatchEntry entry;
-        final long deadlineNanos;
-        final long enqueuedNanos = System.nanoTime();
-        final boolean groupable;
-        final long lengthBucket;
-        final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
-        ScheduledFuture<?> timeout;
-        long startedNanos;
-        long finishedNanos;
-        long batchRows;
-
-        Pending(BatchEntry entry, long deadlineNanos) {
-            this.entry = entry;
-            this.deadlineNanos = deadlineNanos;
-            this.groupable = entry.groupable();
-            this.lengthBucket = entry.padding() == null ? 0 : SequencePadding.lengthBucket(entry.sequenceLength());
-        }
-
-        /**
-         * Same requested outputs, input names and padding; every input has the same shape past the batch dimension
-         * or, for padded sequences, past the sequence dimension, and the sequences fall into the same length bucket.
-         */
-        boolean sameGroup(Pending other) {
-            BatchEntry a = entry;
-            BatchEntry b = other.entry;
-            if (!groupable || !other.groupable || !a.outputs().equals(b.outputs())
-                    || a.inputs().size() != b.inputs().size() || lengthBucket != other.lengthBucket
-                    || (a.padding() == null ? b.padding() != null : !a.padding().equals(b.padding()))) {
-                return false;
-            }
-            int from = a.padding() == null ? 1 : 2;
-            for (int i = 0; i < a.inputs().size(); i++) {
-                Tensor x = a.inputs().get(i);
-                Tensor y = b.inputs().get(i);
-                if (!x.name().equals(y.name()) || x.dataType() != y.dataType()
-                        || !Arrays.equals(x.shape(), from, x.shape().length, y.shape(), from, y.shape().length)) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

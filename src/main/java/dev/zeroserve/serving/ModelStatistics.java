@@ -3,7 +3,7 @@ package dev.zeroserve.serving;
 import java.util.List;
 
 import dev.zeroserve.inference.ModelMetadata;
-import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.metrics.TritonStatistics;
 
 /**
  * The model's statistics since start, in Triton's terms, for its statistics extension: requests that succeeded and
@@ -17,7 +17,7 @@ public record ModelStatistics(ModelMetadata model, long lastInferenceMillis, lon
 
     /** A count and the time it took in all. */
     public record Duration(long count, long nanos) {
-        static Duration of(InferenceMetrics.Cumulative cumulative) {
+        static Duration of(TritonStatistics.Cumulative cumulative) {
             return new Duration(cumulative.count(), cumulative.nanos());
         }
     }
@@ -27,7 +27,7 @@ public record ModelStatistics(ModelMetadata model, long lastInferenceMillis, lon
             Duration computeOutput) {
     }
 
-    static ModelStatistics of(ModelMetadata model, InferenceMetrics.Statistics statistics) {
+    static ModelStatistics of(ModelMetadata model, TritonStatistics.Statistics statistics) {
         return new ModelStatistics(model, statistics.lastInferenceMillis(), statistics.inferenceCount(),
                 statistics.executionCount(), Duration.of(statistics.success()), Duration.of(statistics.failure()),
                 Duration.of(statistics.queue()), Duration.of(statistics.computeInput()),

@@ -17,6 +17,7 @@ import dev.zeroserve.inference.InvalidEmbeddingRequest;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.config.ConfigChecks;
 
 /**
  * Text into tensors and token vectors back into embeddings, in the steps the serving layer runs one after another:
@@ -38,21 +39,10 @@ public class TextEmbedder {
     public TextEmbedder(ZeroserveConfig config, TokenizerLoader tokenizers) {
         this.config = config.embeddings();
         this.tokenizers = tokenizers;
-        atLeast("zeroserve.embeddings.max-sequence-length", this.config.maxSequenceLength(), 1);
-        atLeast("zeroserve.embeddings.max-inputs", this.config.maxInputs(), 1);
         this.maxInputCharacters = this.config.maxInputCharacters()
                 .orElse((int) Math.min(Integer.MAX_VALUE,
                         (long) this.config.maxSequenceLength() * CHARACTERS_PER_TOKEN));
-        atLeast("zeroserve.embeddings.max-input-characters", maxInputCharacters, 1);
-        for (int size : this.config.dimensions().orElse(List.of())) {
-            atLeast("zeroserve.embeddings.dimensions", size, 1);
-        }
-    }
-
-    private static void atLeast(String key, int value, int minimum) {
-        if (value < minimum) {
-            throw new IllegalArgumentException(key + "=" + value + ": must be at least " + minimum);
-        }
+        ConfigChecks.embeddings(this.config, maxInputCharacters);
     }
 
     /** The bounds of one request, for the reader of its body. */

@@ -2,7 +2,6 @@ package dev.zeroserve.text;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,7 @@ import com.fasterxml.jackson.core.JsonToken;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
-import dev.zeroserve.config.ModelSource;
+import dev.zeroserve.config.ConfiguredUri;
 
 /**
  * A model's HuggingFace tokenizer ({@code tokenizer.json}) through DJL's bindings to the Rust library: text to token
@@ -34,9 +33,6 @@ public final class TextTokenizer implements AutoCloseable {
             System.setProperty("ai.djl.offline", "true");
         }
     }
-
-    private static final String CLASSPATH = "classpath:";
-    private static final String FILE = "file:";
 
     /** One text's tokens. {@code truncated} tells that the text had more tokens than the maximum length. */
     public record Tokens(long[] ids, long[] typeIds, boolean truncated) {
@@ -59,7 +55,7 @@ public final class TextTokenizer implements AutoCloseable {
      * @throws IllegalArgumentException naming {@code zeroserve.embeddings.tokenizer-uri} if it cannot be read
      */
     public static TextTokenizer load(String uri, int maxLength) {
-        byte[] json = read(uri);
+        byte[] json = ConfiguredUri.read("zeroserve.embeddings.tokenizer-uri", uri);
         try {
             Vocabulary vocabulary = Vocabulary.read(json);
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
@@ -69,29 +65,6 @@ public final class TextTokenizer implements AutoCloseable {
             throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri
                     + ": not a HuggingFace tokenizer.json: " + e.getMessage(), e);
         }
-    }
-
-    private static byte[] read(String uri) {
-        try {
-            if (uri.startsWith(CLASSPATH)) {
-                String resource = uri.substring(CLASSPATH.length()).replaceFirst("^/+", "");
-                try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
-                    if (in == null) {
-                        throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri
-                                + ": no such resource on the classpath");
-                    }
-                    return in.readAllBytes();
-                }
-            }
-            if (uri.startsWith(FILE)) {
-                return ModelSource.readFile("zeroserve.embeddings.tokenizer-uri", uri);
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri + ": cannot be read: "
-                    + e, e);
-        }
-        throw new IllegalArgumentException("zeroserve.embeddings.tokenizer-uri=" + uri
-                + ": must start with classpath: or file:");
     }
 
     /**

@@ -106,7 +106,7 @@ class ModelLifecycleTest {
             public void close() {
             }
         };
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ModelLifecycle.class.getName());
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ModelWarmUp.class.getName());
         log.addHandler(handler);
         ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "file:" + file)),
                 TestConfig.IDLE_TIMEOUT, METRICS, decoder);

@@ -129,16 +129,10 @@ final class GrpcTensorCodec {
         for (int i = 0; i < found; i++) {
             switch (type) {
                 case BOOL -> data.put((byte) (contents.getBoolContents(i) ? 1 : 0));
-                case INT8 -> data.put((byte) inRange(name, i, contents.getIntContents(i), Byte.MIN_VALUE, Byte.MAX_VALUE, type));
-                case INT16 -> data.putShort((short) inRange(name, i, contents.getIntContents(i), Short.MIN_VALUE,
-                        Short.MAX_VALUE, type));
-                case INT32 -> data.putInt(contents.getIntContents(i));
+                case INT8, INT16, INT32 -> type.putLong(data, inRange(name, i, contents.getIntContents(i), type));
+                case UINT8, UINT16, UINT32 -> type.putLong(data, inRange(name, i,
+                        Integer.toUnsignedLong(contents.getUintContents(i)), type));
                 case INT64 -> data.putLong(contents.getInt64Contents(i));
-                case UINT8 -> data.put((byte) inRange(name, i, Integer.toUnsignedLong(contents.getUintContents(i)), 0,
-                        0xFF, type));
-                case UINT16 -> data.putShort((short) inRange(name, i, Integer.toUnsignedLong(contents.getUintContents(i)),
-                        0, 0xFFFF, type));
-                case UINT32 -> data.putInt(contents.getUintContents(i));
                 case UINT64 -> data.putLong(contents.getUint64Contents(i));
                 case FP32 -> data.putFloat(contents.getFp32Contents(i));
                 case FP64 -> data.putDouble(contents.getFp64Contents(i));
@@ -148,8 +142,8 @@ final class GrpcTensorCodec {
         return data.flip();
     }
 
-    private static long inRange(String name, int index, long value, long min, long max, DataType type) {
-        if (value < min || value > max) {
+    private static long inRange(String name, int index, long value, DataType type) {
+        if (!type.holds(value)) {
             throw InferenceException.invalid("input '" + name + "': element " + index + " (" + value
                     + ") is out of range for " + type);
         }

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
-import ai.onnxruntime.platform.Fp16Conversions;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Shapes;
@@ -97,21 +96,12 @@ final class JsonTensorReader {
         index++;
     }
 
+    /** How each kind of element is spelled in JSON; how it is put into the buffer, and its range, are DataType's. */
     private void writeElement(JsonParser parser, ByteBuffer data) throws IOException {
-        switch (type) {
-            case BOOL -> data.put((byte) (booleanValue(parser) ? 1 : 0));
-            case INT8 -> data.put((byte) integer(parser, Byte.MIN_VALUE, Byte.MAX_VALUE));
-            case UINT8 -> data.put((byte) integer(parser, 0, 0xFF));
-            case INT16 -> data.putShort((short) integer(parser, Short.MIN_VALUE, Short.MAX_VALUE));
-            case UINT16 -> data.putShort((short) integer(parser, 0, 0xFFFF));
-            case INT32 -> data.putInt((int) integer(parser, Integer.MIN_VALUE, Integer.MAX_VALUE));
-            case UINT32 -> data.putInt((int) integer(parser, 0, 0xFFFF_FFFFL));
-            case INT64 -> data.putLong(integer(parser, Long.MIN_VALUE, Long.MAX_VALUE));
-            case UINT64 -> data.putLong(unsigned64(parser));
-            case FP16 -> data.putShort(Fp16Conversions.floatToFp16((float) floating(parser)));
-            case BF16 -> data.putShort(Fp16Conversions.floatToBf16((float) floating(parser)));
-            case FP32 -> data.putFloat((float) floating(parser));
-            case FP64 -> data.putDouble(floating(parser));
+        switch (type.kind()) {
+            case BOOLEAN -> data.put((byte) (booleanValue(parser) ? 1 : 0));
+            case INTEGER -> type.putLong(data, type == DataType.UINT64 ? unsigned64(parser) : integer(parser));
+            case FLOATING_POINT -> type.putDouble(data, floating(parser));
             case BYTES -> throw new IllegalStateException("BYTES are written by writeBytesElement");
         }
     }
@@ -137,7 +127,7 @@ final class JsonTensorReader {
         };
     }
 
-    private long integer(JsonParser parser, long min, long max) throws IOException {
+    private long integer(JsonParser parser) throws IOException {
         if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
             throw wrongValue(parser);
         }
@@ -145,7 +135,7 @@ final class JsonTensorReader {
             throw outOfRange(parser);
         }
         long value = parser.getLongValue();
-        if (value < min || value > max) {
+        if (!type.holds(value)) {
             throw outOfRange(parser);
         }
         return value;
@@ -191,11 +181,11 @@ final class JsonTensorReader {
     }
 
     private InferenceException wrongValue(JsonParser parser) throws IOException {
-        String expected = switch (type) {
-            case BOOL -> "true or false";
+        String expected = switch (type.kind()) {
+            case BOOLEAN -> "true or false";
             case BYTES -> "a string";
-            case FP16, BF16, FP32, FP64 -> "a number";
-            default -> "an integer";
+            case FLOATING_POINT -> "a number";
+            case INTEGER -> "an integer";
         };
         return InferenceException.invalid("input '" + name + "': element " + index + " of 'data' is "
                 + describe(parser) + ", but " + type + " needs " + expected);

@@ -1,0 +1,68 @@
+package dev.zeroserve.lifecycle;
+
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import dev.zeroserve.config.ConfiguredUri;
+import dev.zeroserve.config.ModelSource;
+import dev.zeroserve.config.ZeroserveConfig;
+import dev.zeroserve.engine.OnnxModel;
+import dev.zeroserve.engine.WarmUp;
+import dev.zeroserve.inference.InferenceException;
+import dev.zeroserve.inference.InferenceRequest;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.RequestValidator;
+import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.inference.WarmupRequestDecoder;
+
+/**
+ * Which inputs the model is warmed up on before it reports ready, and what a failure means: the user's sample inputs,
+ * whose failure stops start-up as a configuration error does, or else zeros, whose failure only costs the first
+ * requests their speed (a model with a shape, scale or divisor input can refuse zeros and still serve every real
+ * request).
+ */
+final class ModelWarmUp {
+    private static final Logger LOG = Logger.getLogger(ModelWarmUp.class);
+    private static final String INPUTS_URI = "zeroserve.warmup.inputs-uri";
+
+    private final ZeroserveConfig.Warmup config;
+    private final WarmupRequestDecoder decoder;
+    private final long maxElements;
+
+    ModelWarmUp(ZeroserveConfig.Warmup config, WarmupRequestDecoder decoder, long maxElements) {
+        this.config = config;
+        this.decoder = decoder;
+        this.maxElements = maxElements;
+    }
+
+    /**
+     * @param source where the model came from: sample inputs beside its file are used when configuration names none
+     * @throws IllegalArgumentException naming {@value #INPUTS_URI} when the model cannot run the sample inputs
+     */
+    void run(OnnxModel loaded, ModelSource source, String modelName) {
+        ModelMetadata metadata = loaded.metadata();
+        Optional<String> samples = config.inputsUri().or(source::defaultWarmupUri);
+        if (samples.isPresent()) {
+            try {
+                InferenceRequest request = decoder.decode(ConfiguredUri.readFile(INPUTS_URI, samples.get()),
+                        metadata, maxElements);
+                WarmUp.run(loaded, request.inputs(), RequestValidator.validate(request, metadata),
+                        config.iterations());
+            } catch (InferenceException e) {
+                throw new IllegalArgumentException(INPUTS_URI + "=" + samples.get() + ": the model cannot be warmed "
+                        + "up on these inputs: " + e.getMessage(), e);
+            }
+            return;
+        }
+        try {
+            WarmUp.run(loaded, WarmUp.zeroInputs(metadata, config.dynamicDimSize()),
+                    metadata.outputs().stream().map(TensorSpec::name).toList(), config.iterations());
+        } catch (InferenceException e) {
+            LOG.warnf("Model '%s' could not be warmed up on zero-filled inputs (%s); it is served without warm-up, so "
+                    + "the first requests pay for ONNX Runtime's initialisation. Give it inputs it can run in a "
+                    + "warmup.json beside the model file (zeroserve.warmup.inputs-uri), a v2 JSON inference request",
+                    modelName, e.getMessage());
+        }
+    }
+}
