@@ -26,6 +26,7 @@ import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.config.ModelSource;
 import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.scheduling.DynamicBatcher;
+import dev.zeroserve.api.transport.OpenExchanges;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
