@@ -3,7 +3,9 @@ package dev.zeroserve.api.transport.grpc;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.Prioritized;
 
+import dev.zeroserve.api.transport.TransportOrder;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Deadline;
@@ -19,7 +21,7 @@ import io.quarkus.grpc.GlobalInterceptor;
  */
 @ApplicationScoped
 @GlobalInterceptor
-public class DeadlineInterceptor implements ServerInterceptor {
+public class DeadlineInterceptor implements ServerInterceptor, Prioritized {
     private static final Context.Key<Long> DEADLINE_NANOS = Context.key("zeroserve-deadline-nanos");
     static final String TIMEOUT_HEADER = "grpc-timeout";
     private static final Metadata.Key<String> GRPC_TIMEOUT = Metadata.Key.of(TIMEOUT_HEADER,
@@ -34,6 +36,11 @@ public class DeadlineInterceptor implements ServerInterceptor {
         }
         Context context = Context.current().withValue(DEADLINE_NANOS, System.nanoTime() + timeout);
         return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    @Override
+    public int getPriority() {
+        return TransportOrder.GRPC_DEADLINE_INTERCEPTOR;
     }
 
     /** The current call's deadline as a {@link System#nanoTime()}, or {@code none} if the client set no timeout. */

@@ -33,12 +33,6 @@ public class GrpcExchanges implements ServerInterceptor, Prioritized {
     private static final String KEY = GrpcExchanges.class.getName();
     /** Ahead of the gRPC route, after the in-flight budget's admission. */
     private static final int PRIORITY = TransportOrder.filterPriority(TransportOrder.GRPC_EXCHANGES);
-    /**
-     * Outside every interceptor of ours and of Quarkus's (request context, blocking, exceptions), so that all of them
-     * answer through the guarded call; inside Quarkus's duplicated-context interceptor (MAX_VALUE - 5), which sets up
-     * the context the exchange is kept in.
-     */
-    private static final int INTERCEPTOR_PRIORITY = Integer.MAX_VALUE - 10;
 
     void keep(@Observes Filters filters) {
         filters.register(context -> {
@@ -93,7 +87,7 @@ public class GrpcExchanges implements ServerInterceptor, Prioritized {
 
     @Override
     public int getPriority() {
-        return INTERCEPTOR_PRIORITY;
+        return TransportOrder.GRPC_EXCHANGES_INTERCEPTOR;
     }
 
     /** The current call's exchange, or null outside a call. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.Prioritized;
 
 import org.jboss.logging.Logger;
 
@@ -14,6 +15,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
 
 import dev.zeroserve.inference.BoundedMessage;
+import dev.zeroserve.api.transport.TransportOrder;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -35,7 +37,7 @@ import io.grpc.StatusRuntimeException;
  * stand-in carrying protobuf's reason.
  */
 @ApplicationScoped
-public class MalformedMessages implements ServerInterceptor {
+public class MalformedMessages implements ServerInterceptor, Prioritized {
     private static final Logger LOG = Logger.getLogger(MalformedMessages.class);
     /** The largest field number protobuf allows: no message of the v2 protocol has it. */
     private static final int REASON_FIELD = (1 << 29) - 1;
@@ -106,6 +108,11 @@ public class MalformedMessages implements ServerInterceptor {
                 }
             }
         };
+    }
+
+    @Override
+    public int getPriority() {
+        return TransportOrder.GRPC_MALFORMED_MESSAGES_INTERCEPTOR;
     }
 
     private static String reasonOf(Object message) {
