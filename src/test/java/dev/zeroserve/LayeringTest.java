@@ -52,4 +52,12 @@ class LayeringTest {
                 .resideInAnyPackage("dev.zeroserve.api..", "com.fasterxml.jackson..", "io.grpc..")
                 .check(main);
     }
+
+    @Test
+    void nothingImportsAFrameworksImplPackage() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.vertx..impl..", "io.quarkus..impl..",
+                "io.netty..impl..", "io.grpc..impl..", "io.smallrye..impl..")
+                .because("a framework's impl package is no API: it changes in any release without notice")
+                .check(main);
+    }
 }
