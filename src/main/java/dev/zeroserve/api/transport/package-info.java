@@ -70,7 +70,8 @@
  * client's flow-control window is cut. Here: the drain waits for every exchange begun before it, then shuts every
  * HTTP/2 connection down gracefully (GOAWAY, last streams finish).</td>
  * <td>quarkusio/quarkus#50625 (fixed by #50975, in 3.33.2: no 503, GOAWAY after the responses to requests that
- * arrive during the shutdown), quarkusio/quarkus#53320; a graceful {@code HttpServer.shutdown} exists only in Vert.x 5: none filed for 4.5</td>
+ * arrive during the shutdown), quarkusio/quarkus#53320; a graceful {@code HttpServer.shutdown} exists only in
+ * Vert.x 5: none filed for 4.5</td>
  * <td>{@code GracefulDrainIT}, {@code RefusedBodyTest}</td>
  * <td>Quarkus on Vert.x 5 shuts every connection down gracefully at stop. Re-check: make {@code open()} 0 and
  * {@code closeHttp2Connections} a no-op, set {@code quarkus.shutdown.timeout}, run {@code GracefulDrainIT}.
@@ -79,7 +80,8 @@
  * {@code quarkus.shutdown.timeout=30S}, Quarkus's drain alone passed too (54 of 54). The test holds no answer in
  * flow control, the case Quarkus's drain still cuts by its source: its request count falls at {@code end()}
  * ({@code Http2ServerResponse.write} runs the end handler once the data is queued, not sent), and
- * {@code HttpServer.close()} follows. Kept; a drain test with a client that withholds its window would settle it.</td></tr>
+ * {@code HttpServer.close()} follows. Kept; a drain test with a client that withholds its window would settle
+ * it.</td></tr>
  * </table>
  */
 package dev.zeroserve.api.transport;
