@@ -1,5 +1,7 @@
 package dev.zeroserve;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
@@ -9,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+
+import dev.zeroserve.lifecycle.DrainingConnections;
 
 /** The layering rules of ARCHITECTURE.md: an arrow never runs back up. */
 class LayeringTest {
@@ -50,7 +54,7 @@ class LayeringTest {
     @Test
     void adaptersCallOnlyTheServingApi() {
         classes().that().resideInAPackage("dev.zeroserve.api..")
-                .and().resideOutsideOfPackage("dev.zeroserve.api.http..")
+                .and().resideOutsideOfPackage("dev.zeroserve.api.transport..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage(packages("dev.zeroserve.api..",
                         "dev.zeroserve.serving..", "dev.zeroserve.inference.."))
                 .because("adapters translate a wire format to the serving API and back, as Triton's frontends call "
@@ -61,12 +65,22 @@ class LayeringTest {
 
     @Test
     void theTransportReadsOnlyItsConfiguration() {
-        classes().that().resideInAPackage("dev.zeroserve.api.http..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(packages("dev.zeroserve.api..",
+        classes().that().resideInAPackage("dev.zeroserve.api.transport..")
+                .should().onlyDependOnClassesThat(resideInAnyPackage(packages("dev.zeroserve.api..",
                         "dev.zeroserve.serving..", "dev.zeroserve.inference..", "dev.zeroserve.config..",
-                        "io.micrometer.."))
+                        "io.micrometer..")).or(equivalentTo(DrainingConnections.class)))
                 .because("the transport acts before any protocol sees a request, on its own settings (API keys, the "
-                        + "in-flight budget), and counts its own refusals, which never reach the serving layer")
+                        + "in-flight budget), and counts its own refusals, which never reach the serving layer; it "
+                        + "offers the drain what the lifecycle asks of connections (DrainingConnections)")
+                .check(main);
+    }
+
+    @Test
+    void nothingBelowTheAdaptersReachesUpToThem() {
+        noClasses().that().resideOutsideOfPackage("dev.zeroserve.api..").should().dependOnClassesThat()
+                .resideInAPackage("dev.zeroserve.api..")
+                .because("the layers below answer the adapters' calls and define the interfaces the adapters "
+                        + "implement (WarmupRequestDecoder, DrainingConnections)")
                 .check(main);
     }
 
@@ -90,6 +104,14 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage("dev.zeroserve.scheduling..", "dev.zeroserve.engine..",
                 "dev.zeroserve.serving..").should().dependOnClassesThat()
                 .resideInAnyPackage("dev.zeroserve.api..", "com.fasterxml.jackson..", "io.grpc..")
+                .check(main);
+    }
+
+    @Test
+    void nothingImportsAFrameworksImplPackage() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.vertx..impl..", "io.quarkus..impl..",
+                "io.netty..impl..", "io.grpc..impl..", "io.smallrye..impl..")
+                .because("a framework's impl package is no API: it changes in any release without notice")
                 .check(main);
     }
 }

@@ -25,7 +25,7 @@ final class GracefulDrain {
     }
 
     /** @param timeout {@code zeroserve.drain.timeout}: the most it waits, in all */
-    static void run(DynamicBatcher running, OpenExchanges exchanges, Duration timeout) throws InterruptedException {
+    static void run(DynamicBatcher running, DrainingConnections exchanges, Duration timeout) throws InterruptedException {
         running.stopAdmitting();
         exchanges.stopCounting();
         long start = System.nanoTime();

@@ -125,7 +125,7 @@ public class ModelLifecycle {
      * answered and their responses sent, for at most {@code zeroserve.drain.timeout}. Knative sends SIGTERM only
      * after its queue-proxy has drained, so there it finds little to do.
      */
-    void onShutdownSignal(@Observes ShutdownDelayInitiatedEvent event, OpenExchanges exchanges)
+    void onShutdownSignal(@Observes ShutdownDelayInitiatedEvent event, DrainingConnections exchanges)
             throws InterruptedException {
         ServedModel draining = registry.startDraining();
         if (draining != null) {

@@ -8,13 +8,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /** Maps failures once to gRPC status codes, with the same messages REST clients get. */
-final class GrpcErrors {
+public final class GrpcErrors {
     private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
 
     private GrpcErrors() {
     }
 
-    static StatusRuntimeException toStatus(RuntimeException failure) {
+    public static StatusRuntimeException toStatus(RuntimeException failure) {
         InferenceException e = AnsweredFailures.answered(LOG, "gRPC inference", failure);
         Status status = switch (e.status()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;

@@ -22,8 +22,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.zeroserve.api.AnsweredFailures;
-import dev.zeroserve.api.HttpClientGone;
-import dev.zeroserve.api.RequestBodies;
+import dev.zeroserve.api.transport.HttpClientGone;
+import dev.zeroserve.api.transport.RequestBodies;
 import dev.zeroserve.inference.EmbeddingLimits;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InvalidEmbeddingRequest;

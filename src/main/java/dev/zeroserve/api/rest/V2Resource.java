@@ -13,8 +13,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import dev.zeroserve.api.HttpClientGone;
-import dev.zeroserve.api.RequestBodies;
+import dev.zeroserve.api.transport.HttpClientGone;
+import dev.zeroserve.api.transport.RequestBodies;
 import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;

@@ -90,14 +90,4 @@ class GrpcTensorCodecTest {
         assertThat(response.getRawOutputContents(0).toByteArray()).containsExactly(5, 0, 0, 0, -1, -1, -1, -1);
         assertThat(response.getId()).isEqualTo("id");
     }
-
-    @Test
-    void grpcTimeoutHeadersParse() {
-        assertThat(DeadlineInterceptor.timeoutNanos("1n")).isEqualTo(1);
-        assertThat(DeadlineInterceptor.timeoutNanos("30S")).isEqualTo(30_000_000_000L);
-        assertThat(DeadlineInterceptor.timeoutNanos("2H")).isEqualTo(7_200_000_000_000L);
-        assertThat(DeadlineInterceptor.timeoutNanos("100m")).isEqualTo(100_000_000L);
-        assertThat(DeadlineInterceptor.timeoutNanos("5x")).isEqualTo(-1);
-        assertThat(DeadlineInterceptor.timeoutNanos(null)).isEqualTo(-1);
-    }
 }
