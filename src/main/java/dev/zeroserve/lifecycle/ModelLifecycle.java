@@ -20,6 +20,7 @@ import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.WarmupRequestDecoder;
 import dev.zeroserve.metrics.InferenceMetrics;
+import dev.zeroserve.scheduling.BatchingSettings;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -106,7 +107,7 @@ public class ModelLifecycle {
     private ServedModel serve(OnnxModel loaded) {
         BatchingPolicy.Decision decision = batchingPolicy.decide(loaded.metadata().batchable(), loaded.rowCoupling());
         ZeroserveConfig.Batching batching = config.batching();
-        DynamicBatcher scheduler = new DynamicBatcher(loaded, new DynamicBatcher.Settings(decision.maxBatchSize(),
+        DynamicBatcher scheduler = new DynamicBatcher(loaded, new BatchingSettings(decision.maxBatchSize(),
                 TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()), batching.queueCapacity(),
                 loaded.parallelExecutions()), deadlines, metrics.batchObserver());
         return new ServedModel(loaded.metadata().withProperties(decision.properties()), scheduler,

@@ -12,6 +12,7 @@ import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.RunObserver;
+import dev.zeroserve.scheduling.BatchObserver;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -220,8 +221,8 @@ public class InferenceMetrics {
     }
 
     /** The batcher's observer: queue and compute times, executions and batch sizes (overall and per size). */
-    public DynamicBatcher.BatchObserver batchObserver() {
-        return new DynamicBatcher.BatchObserver() {
+    public BatchObserver batchObserver() {
+        return new BatchObserver() {
             @Override
             public void queued(long waitedNanos) {
                 queueTime.record(waitedNanos, TimeUnit.NANOSECONDS);

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.zeroserve.scheduling.DynamicBatcher.EntryTiming;
+import dev.zeroserve.scheduling.EntryTiming;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;

@@ -34,36 +34,6 @@ import dev.zeroserve.inference.Tensor;
 public final class DynamicBatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
 
-    /** What the batcher reports, for metrics, beside the engine's own compute timings. */
-    public interface BatchObserver {
-        void queued(long waitedNanos);
-
-        /** An execution starts; what it returns observes that execution's compute phases. */
-        RunObserver batchStarted(int entries, long rows);
-
-        /** A failed execution of several entries is split in two, each half to run again. */
-        void batchSplit();
-    }
-
-    /**
-     * @param maxQueueDelayNanos how long the oldest entry may wait for a batch to fill; 0 = run what is there
-     * @param queueCapacity rows that may wait for a worker
-     */
-    public record Settings(int maxBatchSize, long maxQueueDelayNanos, int queueCapacity, int parallelBatches) {
-    }
-
-    /**
-     * When an entry waited and ran, for traces: {@link System#nanoTime()} readings; started and finished are 0 for
-     * an entry that never ran (cancelled, expired, refused at shutdown).
-     *
-     * @param batchRows rows of the execution it shared
-     */
-    public record EntryTiming(long enqueuedNanos, long startedNanos, long finishedNanos, long batchRows) {
-        public boolean ran() {
-            return startedNanos != 0;
-        }
-    }
-
     /** The entries of one admitted request, which its client may abandon while they wait. */
     public final class Admission {
         private final List<QueuedEntry> entries;
@@ -110,7 +80,7 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private final Settings settings;
+    private final BatchingSettings settings;
     private final ScheduledExecutorService timers;
     private final BatchObserver observer;
     private final IsolatingExecution execution;
@@ -122,7 +92,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private boolean closed;
 
-    public DynamicBatcher(BatchExecutor executor, Settings settings, ScheduledExecutorService timers,
+    public DynamicBatcher(BatchExecutor executor, BatchingSettings settings, ScheduledExecutorService timers,
             BatchObserver observer) {
         this.settings = settings;
         this.timers = timers;
@@ -144,7 +114,7 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     /** How this batcher schedules, as it was built. */
-    public Settings settings() {
+    public BatchingSettings settings() {
         return settings;
     }
 

@@ -10,7 +10,6 @@ import dev.zeroserve.inference.BatchExecutor;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
-import dev.zeroserve.scheduling.DynamicBatcher.BatchObserver;
 
 /**
  * One execution of a batch on the engine, on a worker's thread. When an execution of several entries fails, the

@@ -15,6 +15,7 @@ import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.scheduling.BatchingSettings;
 import dev.zeroserve.scheduling.DynamicBatcher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -30,7 +31,7 @@ class InferenceMetricsTest {
 
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         DynamicBatcher batcher = new DynamicBatcher((batch, observer) -> List.of(),
-                new DynamicBatcher.Settings(1, 0, 1, 1), timers, metrics.batchObserver());
+                new BatchingSettings(1, 0, 1, 1), timers, metrics.batchObserver());
         try {
             TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[] { -1 });
             metrics.modelReady(new ModelMetadata("m", "1", ModelMetadata.PLATFORM, List.of(spec), List.of(spec),

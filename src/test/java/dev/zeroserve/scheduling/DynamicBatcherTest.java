@@ -80,9 +80,9 @@ class DynamicBatcherTest {
 
     private DynamicBatcher batcher(FakeExecutor executor, int maxBatch, long delayMillis, int capacity,
             int parallel) {
-        DynamicBatcher batcher = new DynamicBatcher(executor, new DynamicBatcher.Settings(maxBatch,
+        DynamicBatcher batcher = new DynamicBatcher(executor, new BatchingSettings(maxBatch,
                 TimeUnit.MILLISECONDS.toNanos(delayMillis), capacity, parallel), timers,
-                new DynamicBatcher.BatchObserver() {
+                new BatchObserver() {
                     @Override
                     public void queued(long waitedNanos) {
                     }
