@@ -11,6 +11,13 @@
 #                       BUILD_IMAGE/RUNTIME_IMAGE pointing at the stand-ins (the AOT training run included), then
 #                       export: the image's file system to target/image/rootfs (podman create + podman export), its
 #                       entrypoint, environment, user and working directory to target/image/config/.
+#   image-ci.sh build-gpu
+#                       base, then Dockerfile.jvm (the GPU image) built the same way on a stand-in CUDA base: the
+#                       Debian stand-in with the nvidia/cuda images' LD_LIBRARY_PATH and NVIDIA_* variables but no
+#                       CUDA or cuDNN library ($BASE_CUDA); the JRE from $BASE_RUNTIME. With whatever package is in
+#                       target/quarkus-app (the GPU one from ./mvnw package -Pgpu, or the CPU one as a stand-in);
+#                       the training run uses the CPU, as it does on a real build. Prints the image's size, user,
+#                       entrypoint and the files the training run wrote.
 #   image-ci.sh start [NAME=value...]
 #                       starts the exported image in the foreground: new network namespace (address $ADDRESS, the
 #                       image's port 8080 unchanged), new mount and PID namespaces (the JVM is PID 1 there), the file
@@ -24,7 +31,9 @@ repo=$(pwd)
 work=$repo/target/image
 BASE_BUILD=${BASE_BUILD:-localhost/zeroserve-stand-in/debian:bookworm}
 BASE_RUNTIME=${BASE_RUNTIME:-localhost/zeroserve-stand-in/temurin:25-jre}
+BASE_CUDA=${BASE_CUDA:-localhost/zeroserve-stand-in/cuda:bookworm}
 IMAGE=${IMAGE:-localhost/zeroserve:ci-cpu}
+IMAGE_GPU=${IMAGE_GPU:-localhost/zeroserve:ci-gpu}
 JDK25_HOME=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ADDRESS=${ADDRESS:-10.213.0.2}
@@ -78,6 +87,30 @@ build() {
     "$(du -sb "$work/rootfs" | cut -f1) bytes exported"
   echo "build time (s): $built" > "$work/config/figures"
   echo "image size (bytes): $(podman image inspect --format '{{.Size}}' "$IMAGE")" >> "$work/config/figures"
+}
+
+build_gpu() {
+  [ -f target/quarkus-app/quarkus-run.jar ] || { echo "build the application first: ./mvnw package [-Pgpu] -DskipTests"; exit 1; }
+  base
+  local started; started=$(date +%s)
+  printf '%s\n' "FROM $BASE_BUILD" \
+    'ENV PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    'ENV LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64' \
+    'ENV NVIDIA_VISIBLE_DEVICES=all NVIDIA_DRIVER_CAPABILITIES=compute,utility' > "$work/base/Dockerfile.cuda-stand-in"
+  podman build --isolation=chroot --pull=never -f "$work/base/Dockerfile.cuda-stand-in" -t "$BASE_CUDA" "$work/base"
+  podman build --isolation=chroot --pull=never -f src/main/docker/Dockerfile.jvm \
+    --build-arg CUDA_IMAGE="$BASE_CUDA" --build-arg JRE_IMAGE="$BASE_RUNTIME" --build-arg BUILD_IMAGE="$BASE_BUILD" \
+    -t "$IMAGE_GPU" .
+  echo "GPU image build: $(seconds_since "$started") s"
+  echo "GPU image size: $(podman image inspect --format '{{.Size}}' "$IMAGE_GPU") bytes"
+  echo "GPU image user: $(podman image inspect --format '{{.Config.User}}' "$IMAGE_GPU")"
+  echo "GPU image entrypoint: $(podman image inspect --format '{{json .Config.Entrypoint}}' "$IMAGE_GPU")"
+  local container
+  container=$(podman create "$IMAGE_GPU")
+  echo "GPU image jvm.options: $(podman cp "$container:/deployments/jvm.options" - | tar -xOf - | paste -sd' ' -)"
+  podman export "$container" | tar -tvf - | grep -E ' (deployments/app\.aot|opt/java/openjdk/bin/java|opt/onnxruntime/native/.*\.so)$' \
+    | sed 's/^/GPU image file: /'
+  podman rm "$container" > /dev/null
 }
 
 export_image() {
@@ -164,8 +197,9 @@ enter() { # PID 1 of the new PID namespace, in the new mount namespace: lays out
 case "${1:-}" in
   base) base ;;
   build) build ;;
+  build-gpu) build_gpu ;;
   export) export_image ;;
   start) shift; start "$@" ;;
   enter) shift; enter "$@" ;;
-  *) sed -n '2,22p' "$0"; exit 2 ;;
+  *) sed -n '2,29p' "$0"; exit 2 ;;
 esac

@@ -92,6 +92,12 @@ public final class ImageService implements AutoCloseable {
         return mounts;
     }
 
+    /** Whether a library whose path contains {@code name} is mapped into the JVM (/proc/PID/maps). */
+    public boolean maps(String name) throws IOException {
+        long pid = jvm().orElseThrow(() -> new AssertionError("no JVM under the image's process")).pid();
+        return Files.readString(Path.of("/proc", Long.toString(pid), "maps")).contains(name);
+    }
+
     public long residentKib() throws IOException {
         return Long.parseLong(status("VmRSS").replaceAll("[^0-9]", ""));
     }
