@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,24 +21,51 @@ public final class ImageService implements AutoCloseable {
     public static final Path WORK = Path.of("target/image");
     public static final Path ROOTFS = WORK.resolve("rootfs");
     public static final String ADDRESS = "10.213.0.2";
+    /** The machine's end of the veth pair to the image's network namespace (image-ci.sh). */
+    private static final String HOST_LINK = "zsimg0";
 
     private final Process process;
     private final Path log;
     private final long startedNanos;
+    private final Instant startedAt;
 
-    private ImageService(Process process, Path log, long startedNanos) {
+    private ImageService(Process process, Path log, long startedNanos, Instant startedAt) {
         this.process = process;
         this.log = log;
         this.startedNanos = startedNanos;
+        this.startedAt = startedAt;
     }
 
     /** Starts it (without waiting for it): the image's environment, plus these NAME=value pairs. */
     public static ImageService start(Path log, List<String> extraEnvironment) throws IOException {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString(), "start"));
         command.addAll(extraEnvironment);
+        Instant startedAt = Instant.now();
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ImageService(process, log, started);
+        awaitNetwork(process);
+        return new ImageService(process, log, started, startedAt);
+    }
+
+    /**
+     * Waits (10 s at most) until the veth pair to the image's namespace is up: a connection tried before the route
+     * exists leaves by the default route, and the JDK 17 HttpClient then waited for its request timeout (10 s), not
+     * for its connect timeout, in ImageIT's runs.
+     */
+    private static void awaitNetwork(Process process) throws IOException {
+        Path state = Path.of("/sys/class/net", HOST_LINK, "operstate");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (Files.exists(state) && "up".equals(Files.readString(state).strip())) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
     }
 
     public URI base() {
@@ -47,6 +75,16 @@ public final class ImageService implements AutoCloseable {
     /** When {@link #start} started the process, as {@link System#nanoTime()}. */
     public long startedNanos() {
         return startedNanos;
+    }
+
+    /**
+     * Milliseconds from {@link #start} to the birth of the JVM's process (PID 1, forked by unshare once the network
+     * namespace exists; it lays out the mounts, then execs the JVM), as the kernel's start time tells it (10 ms
+     * steps): what this way of starting adds before the image's own start, or -1 where unknown.
+     */
+    public long millisBeforePid1() {
+        return jvm().flatMap(handle -> handle.info().startInstant())
+                .map(born -> Duration.between(startedAt, born).toMillis()).orElse(-1L);
     }
 
     public boolean alive() {
