@@ -190,6 +190,7 @@ enter() { # PID 1 of the new PID namespace, in the new mount namespace: lays out
   # The image's environment is set here, before the chroot, so that unshare execs the entrypoint with it and nothing
   # else; this machine's env and unshare start under it too, and their loader says that it cannot preload the
   # image's LD_PRELOAD (ignored: the JVM, started inside the image, has it: ImageIT reads its memory map).
+  echo "image-ci.sh: the entrypoint is exec'd at $(date +%s%3N) ms since the epoch"
   exec /usr/bin/env -i "${environment[@]}" "$@" \
     /usr/bin/unshare --root="$root" --wd="$workdir" --setuid="$user" --setgid="$group" -- "${command[@]}"
 }

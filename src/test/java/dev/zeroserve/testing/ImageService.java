@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The CPU image, built and exported by src/main/docker/image-ci.sh, started as a container runtime starts it: its
@@ -78,13 +80,13 @@ public final class ImageService implements AutoCloseable {
     }
 
     /**
-     * Milliseconds from {@link #start} to the birth of the JVM's process (PID 1, forked by unshare once the network
-     * namespace exists; it lays out the mounts, then execs the JVM), as the kernel's start time tells it (10 ms
-     * steps): what this way of starting adds before the image's own start, or -1 where unknown.
+     * Milliseconds from {@link #start} to the exec of the image's entrypoint (the script logs the time, after it has
+     * made the network namespace, the mount and PID namespaces and the mounts): what this way of starting adds before
+     * the image's own start, or -1 where the log does not say yet.
      */
-    public long millisBeforePid1() {
-        return jvm().flatMap(handle -> handle.info().startInstant())
-                .map(born -> Duration.between(startedAt, born).toMillis()).orElse(-1L);
+    public long millisBeforeEntrypoint() throws IOException {
+        Matcher exec = Pattern.compile("entrypoint is exec'd at (\\d+) ms").matcher(log());
+        return exec.find() ? Long.parseLong(exec.group(1)) - startedAt.toEpochMilli() : -1;
     }
 
     public boolean alive() {
