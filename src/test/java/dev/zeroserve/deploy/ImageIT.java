@@ -194,7 +194,8 @@ class ImageIT {
             try (ImageService image = ImageService.start(LOGS.resolve("image-cold-" + round + ".log"), List.of())) {
                 long first = awaitFirstAnswer(image.base(), image.startedNanos(), image::alive, image::log);
                 long embeddings = awaitEmbeddings(image.base(), image.startedNanos());
-                imageRuns.add(new long[] { first, embeddings, image.residentKib() / 1024, image.millisBeforeEntrypoint() });
+                imageRuns.add(new long[] { first, embeddings, image.residentKib() / 1024,
+                        image.millisBeforeEntrypoint() });
                 image.terminate();
                 image.awaitExit(Duration.ofSeconds(45));
             }
@@ -206,8 +207,9 @@ class ImageIT {
         }
         System.out.printf("cold start, median of 3 (interleaved): image first v2 %d ms, first embeddings %d ms, "
                 + "RSS %d MiB, %d ms of it before the entrypoint's exec; host emulation first v2 %d ms, "
-                + "first embeddings %d ms, RSS %d MiB%n", median(imageRuns, 0), median(imageRuns, 1), median(imageRuns, 2),
-                median(imageRuns, 3), median(hostRuns, 0), median(hostRuns, 1), median(hostRuns, 2));
+                + "first embeddings %d ms, RSS %d MiB%n", median(imageRuns, 0), median(imageRuns, 1),
+                median(imageRuns, 2), median(imageRuns, 3), median(hostRuns, 0), median(hostRuns, 1),
+                median(hostRuns, 2));
     }
 
     /**
