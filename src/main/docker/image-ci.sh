@@ -52,6 +52,16 @@ base() {
     || { tail -n 30 "$work/base/debootstrap.log"; echo "debootstrap failed (log: $work/base/debootstrap.log)"; exit 1; }
   rm -rf "$work/base/rootfs/var/cache/apt/archives/"*.deb "$work/base/rootfs/var/lib/apt/lists/"*
   echo "deb $DEBIAN_MIRROR bookworm main" > "$work/base/rootfs/etc/apt/sources.list"
+  # As Debian's and Ubuntu's official images do (debuerreotype): apt keeps no package caches and fetches no
+  # translations, so a Dockerfile's apt-get leaves no 77 MB of /var/cache/apt/*.bin in its layer.
+  cat > "$work/base/rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+  echo 'Acquire::Languages "none";' > "$work/base/rootfs/etc/apt/apt.conf.d/docker-no-languages"
+  rm -f "$work/base/rootfs/var/cache/apt/"*.bin
   tar -C "$work/base/rootfs" --numeric-owner -cf - . \
     | podman import --change 'CMD ["/bin/bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       - "$BASE_BUILD"
