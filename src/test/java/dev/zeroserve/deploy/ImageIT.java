@@ -52,8 +52,9 @@ class ImageIT {
             + "[\"A platform engineer deploys the image.\",\"The cold start is measured.\"]}";
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
-     * Replaced at every start ({@link #freshClient}): every image answers at the same address, and a connection kept
-     * alive to the one before would hold the next one's first request until it times out.
+     * Replaced at every start ({@link #freshClient}): every image answers at the same address, and no connection kept
+     * alive to the one before should be tried on the next (the 10 s first answers seen once came from requests sent
+     * before the image's network existed: {@link ImageService} waits for it).
      */
     private static HttpClient http = freshClient();
 
