@@ -19,6 +19,7 @@ import dev.zeroserve.engine.OnnxModelLoader;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.WarmupRequestDecoder;
+import dev.zeroserve.metrics.ColdStart;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.scheduling.BatchingSettings;
 import dev.zeroserve.scheduling.DynamicBatcher;
@@ -82,8 +83,11 @@ public class ModelLifecycle {
     private void load() {
         long start = System.nanoTime();
         try {
-            OnnxModel loaded = new OnnxModelLoader(config.engine()).load(source, config.model(),
-                    batchingPolicy::parallelExecutions);
+            ColdStart coldStart = metrics.coldStart();
+            OnnxModelLoader loader = new OnnxModelLoader(config.engine()); // loads ONNX Runtime's native library
+            coldStart.reached(ColdStart.Phase.ONNXRUNTIME_LOADED);
+            OnnxModel loaded = loader.load(source, config.model(), batchingPolicy::parallelExecutions);
+            coldStart.reached(ColdStart.Phase.SESSION_CREATED);
             long loadedAt = System.nanoTime();
             warmUp.run(loaded, source, registry.modelName());
             long end = System.nanoTime();
@@ -96,6 +100,7 @@ public class ModelLifecycle {
                     loaded.metadata().properties().get(ModelMetadata.EXECUTION_PROVIDER),
                     TimeUnit.NANOSECONDS.toMillis(loadedAt - start), TimeUnit.NANOSECONDS.toMillis(end - loadedAt),
                     ready.metadata().properties().get(ServedModel.BATCHING_REASON));
+            coldStart.reached(ColdStart.Phase.WARMED_UP); // readiness, once the tokenizer is loaded too
         } catch (ModelLoadException | InferenceException | IllegalArgumentException e) {
             fail(e.getMessage(), e);
         } catch (RuntimeException | LinkageError e) {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Every meter in one place, per model and version, with Triton's meaning (see the metrics table in docs/operations.md). Labels are
@@ -62,6 +64,7 @@ public class InferenceMetrics {
 
     private final MeterRegistry registry;
     private final TritonStatistics statistics = new TritonStatistics();
+    private final ColdStart coldStart;
     private volatile RequestMeters requestMeters = new RequestMeters(Tags.of("model", "", "version", ""));
     private volatile Timer queueTime;
     private volatile Timer computeInput;
@@ -75,6 +78,16 @@ public class InferenceMetrics {
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.coldStart = new ColdStart(registry);
+    }
+
+    /** Where this process's cold start went. */
+    public ColdStart coldStart() {
+        return coldStart;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        coldStart.reached(ColdStart.Phase.QUARKUS_STARTED);
     }
 
     /** Registers the model's meters once it is loaded; the gauges read the batcher. */
@@ -123,6 +136,7 @@ public class InferenceMetrics {
     }
 
     public void requestSucceeded(Protocol protocol, long nanos) {
+        coldStart.answered();
         statistics.requestSucceeded(nanos);
         RequestMeters meters = requestMeters;
         meters.success(protocol).increment();

@@ -14,6 +14,8 @@ import dev.zeroserve.config.ModelSource;
 import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.Status;
+import dev.zeroserve.metrics.ColdStart;
+import dev.zeroserve.metrics.InferenceMetrics;
 import io.quarkus.runtime.Quarkus;
 import io.vertx.ext.web.Router;
 
@@ -29,9 +31,12 @@ public class TokenizerLoader {
     private final Optional<String> uri;
     private final CompletableFuture<TextTokenizer> tokenizer = new CompletableFuture<>();
 
-    public TokenizerLoader(ZeroserveConfig config) {
+    private final ColdStart coldStart;
+
+    public TokenizerLoader(ZeroserveConfig config, InferenceMetrics metrics) {
         this.config = config.embeddings();
         this.uri = this.config.tokenizerUri().or(() -> ModelSource.parse(config.model().uri()).defaultTokenizerUri());
+        this.coldStart = metrics.coldStart();
     }
 
     /** Loads on its own thread, as the model loads on another (and as early), so neither delays the other. */
@@ -39,6 +44,7 @@ public class TokenizerLoader {
         if (uri.isEmpty()) {
             return;
         }
+        coldStart.readyAwaits(ColdStart.Phase.TOKENIZER_LOADED);
         Thread loader = new Thread(this::load, "zeroserve-tokenizer-loader");
         loader.setDaemon(true);
         loader.start();
@@ -48,6 +54,7 @@ public class TokenizerLoader {
         try {
             TextTokenizer loaded = TextTokenizer.load(uri.get(), config.maxSequenceLength());
             tokenizer.complete(loaded);
+            coldStart.reached(ColdStart.Phase.TOKENIZER_LOADED);
             LOG.infof("Embeddings API on /v1/embeddings: tokenizer %s, %s pooling%s, at most %d tokens per input "
                     + "(%s)", loaded.uri(), config.pooling().name().toLowerCase(),
                     config.normalize() ? ", normalised" : "", config.maxSequenceLength(),

@@ -61,7 +61,7 @@ class InferenceServiceTest {
         lifecycle = new ModelLifecycle(config, TestConfig.IDLE_TIMEOUT, metrics, (body, metadata, maxElements) -> {
             throw new AssertionError("the token mixer has no warm-up file");
         });
-        tokenizer = new TokenizerLoader(config);
+        tokenizer = new TokenizerLoader(config, metrics);
         serving = new InferenceService(lifecycle, new ServerHealth(lifecycle, tokenizer), metrics,
                 new InferenceTracing(OpenTelemetry.noop().getTracer("test")), new TextEmbedder(config, tokenizer),
                 config, "1.2.3");

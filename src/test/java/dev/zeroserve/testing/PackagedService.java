@@ -91,7 +91,7 @@ public final class PackagedService implements AutoCloseable {
             } catch (IOException e) {
                 errors.add(e.toString());
             }
-            Thread.sleep(100);
+            Thread.sleep(10); // as a starting pod is probed by Knative, so a test begins at readiness
         }
         throw new AssertionError("not ready within 60 s: " + errors + "\n" + log());
     }

@@ -25,8 +25,10 @@ import dev.zeroserve.inference.InvalidEmbeddingRequest;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.TestConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The embedding path without a model or a Quarkus boot: plan, tokenize, one request per text, pool. */
 class TextEmbedderTest {
@@ -40,7 +42,7 @@ class TextEmbedderTest {
         ZeroserveConfig config = TestConfig.with(Map.of("zeroserve.embeddings.tokenizer-uri",
                 "classpath:all-minilm-l6-v2-q-tokenizer.json", "zeroserve.embeddings.max-inputs", "3",
                 "zeroserve.embeddings.max-sequence-length", "8"));
-        tokenizer = new TokenizerLoader(config);
+        tokenizer = new TokenizerLoader(config, new InferenceMetrics(new SimpleMeterRegistry()));
         embedder = new TextEmbedder(config, tokenizer);
         tokenizer.onStart(null);
         Await.until(Duration.ofSeconds(30), tokenizer::loaded);
