@@ -45,7 +45,11 @@ public final class ColdStart {
     }
 
     private final MeterRegistry registry;
-    private final long jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
+    /**
+     * The JVM's start, to the millisecond; ~0.1 s after the process's exec on this machine. Not the process's start
+     * (ProcessHandle): Linux gives it against a boot time in whole seconds, up to a second off.
+     */
+    private final long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
     private final Map<Phase, Double> reached = new EnumMap<>(Phase.class);
     private final Set<Phase> readyAwaits = EnumSet.of(Phase.WARMED_UP);
     private final AtomicBoolean answered = new AtomicBoolean();
@@ -92,7 +96,7 @@ public final class ColdStart {
     }
 
     private void record(Phase phase) {
-        double seconds = (System.currentTimeMillis() - jvmStartMillis) / 1000.0;
+        double seconds = (System.currentTimeMillis() - startMillis) / 1000.0;
         reached.put(phase, seconds);
         Gauge.builder("zeroserve.cold.start.phase", () -> seconds).baseUnit("seconds")
                 .description("When each phase of this process's cold start ended, in seconds since the JVM started")

@@ -2,6 +2,7 @@ package dev.zeroserve.tools.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
@@ -52,5 +53,17 @@ class MeasureTest {
                         "1"), Map.of("quarkus.x", "y")));
         assertThatThrownBy(() -> Plan.settings("batching.policy")).hasMessageContaining("key=value")
                 .hasMessageContaining("'batching.policy'");
+    }
+
+    @Test
+    void coldStartPhasesAreReadFromTheServicesOwnMetrics() {
+        String metrics = """
+                # TYPE zeroserve_cold_start_phase_seconds gauge
+                zeroserve_cold_start_phase_seconds{phase="ready"} 2.38
+                zeroserve_cold_start_phase_seconds{phase="first_answer"} 2.624
+                """;
+        assertThat(Measure.phaseMillis(metrics, "ready")).isEqualTo(2380.0);
+        assertThat(Measure.phaseMillis(metrics, "first_answer")).isCloseTo(2624.0, within(1e-9));
+        assertThat(Measure.phaseMillis("401 Unauthorized", "ready")).isNaN();
     }
 }
