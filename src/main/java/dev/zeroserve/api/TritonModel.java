@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.zeroserve.inference.DataType;
+import dev.zeroserve.inference.InferenceStatistics;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.serving.ModelConfiguration;
@@ -58,7 +59,7 @@ public final class TritonModel {
     }
 
     public record Duration(long count, long ns) {
-        static Duration of(dev.zeroserve.serving.ModelStatistics.Duration duration) {
+        static Duration of(InferenceStatistics.Cumulative duration) {
             return new Duration(duration.count(), duration.nanos());
         }
     }
@@ -103,7 +104,7 @@ public final class TritonModel {
                 List.of(instances), DEFAULT_MODEL_FILENAME, batching, parameters);
     }
 
-    public static ModelStatistics statistics(dev.zeroserve.serving.ModelStatistics statistics) {
+    public static ModelStatistics statistics(InferenceStatistics statistics) {
         ModelMetadata metadata = statistics.model();
         return new ModelStatistics(metadata.name(), metadata.version(), statistics.lastInferenceMillis(),
                 statistics.inferenceCount(), statistics.executionCount(), new InferStatistics(

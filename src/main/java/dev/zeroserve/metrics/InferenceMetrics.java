@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 
 import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
+import dev.zeroserve.inference.InferenceStatistics;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.RunObserver;
 import dev.zeroserve.scheduling.BatchObserver;
@@ -131,8 +132,8 @@ public class InferenceMetrics {
     }
 
     /** Triton's statistics of the model since start. */
-    public TritonStatistics.Statistics statistics() {
-        return statistics.snapshot();
+    public InferenceStatistics statistics(ModelMetadata model) {
+        return statistics.snapshot(model);
     }
 
     public void requestSucceeded(Protocol protocol, long nanos) {

@@ -7,32 +7,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
+import dev.zeroserve.inference.InferenceStatistics;
+import dev.zeroserve.inference.InferenceStatistics.BatchStatistics;
+import dev.zeroserve.inference.InferenceStatistics.Cumulative;
+import dev.zeroserve.inference.ModelMetadata;
+
 /**
  * Triton's statistics of the served model since start (its statistics extension), apart from the Micrometer meters:
  * counters that any thread adds to without a lock, read as one snapshot.
  */
 public final class TritonStatistics {
-    /** A count and the time it took in all, as Triton's statistics report them. */
-    public record Cumulative(long count, long nanos) {
-    }
-
-    /**
-     * The model's statistics since start, in Triton's terms: requests that succeeded and failed (every protocol),
-     * their time in the queue and in the three compute phases (per execution, where Triton counts per request), rows
-     * inferred and executions.
-     *
-     * @param lastInferenceMillis when the last request was answered, in milliseconds since the epoch; 0 if none was
-     */
-    public record Statistics(long lastInferenceMillis, long inferenceCount, long executionCount, Cumulative success,
-            Cumulative failure, Cumulative queue, Cumulative computeInput, Cumulative computeInfer,
-            Cumulative computeOutput, List<BatchStatistics> batches) {
-    }
-
-    /** Triton's batch_stats: the compute phases of the executions of one batch size (rows). */
-    public record BatchStatistics(long batchSize, Cumulative computeInput, Cumulative computeInfer,
-            Cumulative computeOutput) {
-    }
-
     /** A count and its time, added to by many threads. */
     private static final class Tally {
         private final LongAdder count = new LongAdder();
@@ -103,10 +87,10 @@ public final class TritonStatistics {
     }
 
     /** The statistics so far; each execution has one batch size, so the model's compute phases are their sums. */
-    public Statistics snapshot() {
+    public InferenceStatistics snapshot(ModelMetadata model) {
         List<BatchStatistics> batches = batchSizes.values().stream().map(BatchSize::statistics)
                 .sorted(Comparator.comparingLong(BatchStatistics::batchSize)).toList();
-        return new Statistics(lastInferenceMillis.get(), inferences.sum(), executions.sum(), success.sum(),
+        return new InferenceStatistics(model, lastInferenceMillis.get(), inferences.sum(), executions.sum(), success.sum(),
                 failure.sum(), queue.sum(), total(batches, BatchStatistics::computeInput),
                 total(batches, BatchStatistics::computeInfer), total(batches, BatchStatistics::computeOutput),
                 batches);

@@ -18,6 +18,7 @@ import dev.zeroserve.inference.Embeddings;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceResponse;
+import dev.zeroserve.inference.InferenceStatistics;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
@@ -120,8 +121,8 @@ public class InferenceService {
     }
 
     /** @throws InferenceException as {@link #modelMetadata} */
-    public ModelStatistics statistics(String name, String version) {
-        return ModelStatistics.of(lifecycle.resolve(name, version).metadata(), metrics.statistics());
+    public InferenceStatistics statistics(String name, String version) {
+        return metrics.statistics(lifecycle.resolve(name, version).metadata());
     }
 
     /**

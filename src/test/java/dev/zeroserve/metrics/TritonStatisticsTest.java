@@ -2,18 +2,27 @@ package dev.zeroserve.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
+import dev.zeroserve.inference.DataType;
+import dev.zeroserve.inference.InferenceStatistics;
+import dev.zeroserve.inference.InferenceStatistics.BatchStatistics;
+import dev.zeroserve.inference.InferenceStatistics.Cumulative;
+import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.metrics.TritonStatistics.BatchSize;
-import dev.zeroserve.metrics.TritonStatistics.BatchStatistics;
-import dev.zeroserve.metrics.TritonStatistics.Cumulative;
-import dev.zeroserve.metrics.TritonStatistics.Statistics;
 
 class TritonStatisticsTest {
+    private static final TensorSpec SPEC = new TensorSpec("x", DataType.FP32, new long[] { -1 });
+    private static final ModelMetadata MODEL = new ModelMetadata("m", "1", ModelMetadata.PLATFORM, List.of(SPEC),
+            List.of(SPEC), Map.of());
 
     @Test
     void beforeAnyRequestEverythingIsZero() {
-        Statistics statistics = new TritonStatistics().snapshot();
+        InferenceStatistics statistics = new TritonStatistics().snapshot(MODEL);
         assertThat(statistics.lastInferenceMillis()).isZero();
         assertThat(statistics.success()).isEqualTo(new Cumulative(0, 0));
         assertThat(statistics.computeInfer()).isEqualTo(new Cumulative(0, 0));
@@ -37,7 +46,7 @@ class TritonStatisticsTest {
         one.add(BatchSize.INFER, 50);
         one.add(BatchSize.OUTPUT, 2);
 
-        Statistics statistics = store.snapshot();
+        InferenceStatistics statistics = store.snapshot(MODEL);
         assertThat(statistics.lastInferenceMillis()).isGreaterThanOrEqualTo(before);
         assertThat(statistics.success()).isEqualTo(new Cumulative(2, 30));
         assertThat(statistics.failure()).isEqualTo(new Cumulative(1, 5));
