@@ -16,6 +16,7 @@ import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.engine.ModelLoadException;
 import dev.zeroserve.engine.OnnxModel;
 import dev.zeroserve.engine.OnnxModelLoader;
+import dev.zeroserve.engine.TensorRtProfiles;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.WarmupRequestDecoder;
@@ -82,7 +83,7 @@ public class ModelLifecycle {
     private void load() {
         long start = System.nanoTime();
         try {
-            OnnxModel loaded = new OnnxModelLoader(config.engine()).load(source, config.model(),
+            OnnxModel loaded = new OnnxModelLoader(config.engine(), profileBounds()).load(source, config.model(),
                     batchingPolicy::parallelExecutions);
             long loadedAt = System.nanoTime();
             warmUp.run(loaded, source, registry.modelName());
@@ -101,6 +102,12 @@ public class ModelLifecycle {
         } catch (RuntimeException | LinkageError e) {
             fail("unexpected failure loading " + source + ": " + e, e);
         }
+    }
+
+    /** The largest batch and token sequence the server runs, and warm-up's, which TensorRT's profile must cover. */
+    private TensorRtProfiles.Bounds profileBounds() {
+        return new TensorRtProfiles.Bounds(config.batching().maxBatchSize(), config.embeddings().maxSequenceLength(),
+                config.warmup().dynamicDimSize());
     }
 
     /** Starts the model's scheduler as the batching policy decides, and says the decision in the metadata. */
