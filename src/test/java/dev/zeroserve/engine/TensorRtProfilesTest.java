@@ -3,11 +3,15 @@ package dev.zeroserve.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.zeroserve.config.ModelSource;
+import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.TensorSpec;
+import dev.zeroserve.testing.TestConfig;
 
 class TensorRtProfilesTest {
     /** The bundled all-MiniLM-L6-v2's inputs, as its session describes them: [batch, sequence] INT64 each. */
@@ -24,6 +28,16 @@ class TensorRtProfilesTest {
         assertThat(profile.optShapes()).isEqualTo("input_ids:16x256,attention_mask:16x256,token_type_ids:16x256");
         assertThat(profile.maxShapes()).isEqualTo(profile.optShapes());
         assertThat(profile.uncovered()).isEmpty();
+    }
+
+    @Test
+    void theBundledModelsSessionDescribesTheInputsThisTestAssumes() throws Exception {
+        ZeroserveConfig config = TestConfig.with(Map.of("zeroserve.engine.intra-op-threads", "1"));
+        try (OnnxModel model = new OnnxModelLoader(config.engine(), new TensorRtProfiles.Bounds(16, 256, 8))
+                .load(ModelSource.parse(ModelSource.BUNDLED_URI), config.model(), coupling -> 1)) {
+            assertThat(model.metadata().inputs()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("dimNames")
+                    .containsExactlyElementsOf(BUNDLED);
+        }
     }
 
     @Test
