@@ -139,15 +139,11 @@ public final class ProviderOptions {
         }
     }
 
-    /**
-     * The configuration keys behind the options that ONNX Runtime's message names, or every option's where it names
-     * none.
-     */
+    /** The configuration keys behind the options that ONNX Runtime's message names; empty where it names none. */
     static String configKeysNamedIn(String message, Map<String, String> options) {
-        String named = options.keySet().stream().filter(message::contains)
+        return options.keySet().stream().filter(message::contains)
                 .map(key -> CONFIG_KEYS.getOrDefault(key, key) + " (" + key + "=" + options.get(key) + ")")
                 .distinct().collect(Collectors.joining(", "));
-        return named.isEmpty() ? describe(options) : named;
     }
 
     static String name(ExecutionProvider provider) {

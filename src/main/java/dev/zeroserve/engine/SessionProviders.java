@@ -13,14 +13,16 @@ import dev.zeroserve.config.ZeroserveConfig.ExecutionProvider;
 
 /**
  * Appends the execution providers, with their options, to a session's options, and holds the native option objects
- * until the session is created. An option ONNX Runtime rejects fails with a message naming its configuration key.
+ * until the session is created. An option ONNX Runtime rejects fails with a message naming its configuration key; a
+ * provider that cannot be added (its library or the GPU's driver missing) with the options it was given.
  */
 final class SessionProviders implements AutoCloseable {
     private final List<OrtProviderOptions> held = new ArrayList<>();
 
     /**
      * @param options each GPU provider's options ({@link ProviderOptions#of}), device id included
-     * @throws OrtException naming the provider and the configuration keys of the options it rejected
+     * @throws OrtException naming the provider and the configuration keys of the options it rejected, or all its
+     *         options where ONNX Runtime's message names none
      */
     void append(OrtSession.SessionOptions session, List<ExecutionProvider> providers,
             Map<ExecutionProvider, Map<String, String>> options) throws OrtException {
@@ -58,8 +60,11 @@ final class SessionProviders implements AutoCloseable {
             }
             appender.append();
         } catch (OrtException e) {
-            throw new OrtException("execution provider " + ProviderOptions.name(provider) + " rejected its options, "
-                    + "set by " + ProviderOptions.configKeysNamedIn(e.getMessage(), values) + ": " + e.getMessage());
+            // Appending also loads the provider's library, whose failure names no option.
+            String named = ProviderOptions.configKeysNamedIn(e.getMessage(), values);
+            throw new OrtException("execution provider " + ProviderOptions.name(provider) + (named.isEmpty()
+                    ? " could not be added with its options (" + ProviderOptions.describe(values) + ")"
+                    : " rejected " + named) + ": " + e.getMessage());
         }
     }
 

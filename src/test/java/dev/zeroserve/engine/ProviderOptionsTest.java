@@ -117,9 +117,9 @@ class ProviderOptionsTest {
                 .isEqualTo("zeroserve.engine.tensorrt.max-workspace-size (trt_max_workspace_size=1073741824)");
         assertThat(ProviderOptions.configKeysNamedIn("Unknown provider option: \"device_id\"",
                 Map.of("device_id", "3"))).isEqualTo("zeroserve.engine.device-id (device_id=3)");
-        // A message that names no option: every option, so that the operator sees what was asked for.
-        assertThat(ProviderOptions.configKeysNamedIn("Invalid device ID: 3, must be between 0 (inclusive) and 1",
-                Map.of("device_id", "3"))).isEqualTo("device_id=3");
+        // The GPU build without CUDA's libraries fails here too, naming no option (seen with -Pgpu on this CPU host).
+        assertThat(ProviderOptions.configKeysNamedIn("Failed to load library libonnxruntime_providers_tensorrt.so "
+                + "with error: libcublas.so.12: cannot open shared object file", tensorrt)).isEmpty();
     }
 
     @Test
