@@ -22,6 +22,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = { TritonModel.Tensor.class, TritonModel.InstanceGroup.class,
         TritonModel.DynamicBatching.class, TritonModel.Parameter.class, TritonModel.Config.class,
+        TritonModel.Accelerator.class, TritonModel.ExecutionAccelerators.class, TritonModel.Optimization.class,
         TritonModel.Duration.class, TritonModel.InferStatistics.class, TritonModel.InferBatchStatistics.class,
         TritonModel.ModelStatistics.class, TritonModel.StatisticsBody.class })
 public final class TritonModel {
@@ -30,6 +31,8 @@ public final class TritonModel {
     public static final String DEFAULT_MODEL_FILENAME = "model.onnx";
     public static final String KIND_CPU = "KIND_CPU";
     public static final String KIND_GPU = "KIND_GPU";
+    /** The GPU accelerators of Triton's ONNX Runtime backend, as the metadata's option prefixes name them. */
+    private static final List<String> GPU_ACCELERATORS = List.of("tensorrt", "cuda");
 
     private TritonModel() {
     }
@@ -49,13 +52,28 @@ public final class TritonModel {
     public record Parameter(@JsonProperty("string_value") String stringValue) {
     }
 
-    /** @param dynamicBatching present when rows of different requests share executions, else null */
+    /** An execution accelerator as Triton's ONNX Runtime backend names it, with ONNX Runtime's own option names. */
+    public record Accelerator(String name, Map<String, String> parameters) {
+    }
+
+    public record ExecutionAccelerators(
+            @JsonProperty("gpu_execution_accelerator") List<Accelerator> gpuExecutionAccelerator) {
+    }
+
+    public record Optimization(@JsonProperty("execution_accelerators") ExecutionAccelerators executionAccelerators) {
+    }
+
+    /**
+     * @param dynamicBatching present when rows of different requests share executions, else null
+     * @param optimization the GPU providers in force and their options, else null
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Config(String name, String platform, String backend,
             @JsonProperty("max_batch_size") int maxBatchSize, List<Tensor> input, List<Tensor> output,
             @JsonProperty("instance_group") List<InstanceGroup> instanceGroup,
             @JsonProperty("default_model_filename") String defaultModelFilename,
-            @JsonProperty("dynamic_batching") DynamicBatching dynamicBatching, Map<String, Parameter> parameters) {
+            @JsonProperty("dynamic_batching") DynamicBatching dynamicBatching, Optimization optimization,
+            Map<String, Parameter> parameters) {
     }
 
     public record Duration(long count, long ns) {
@@ -101,7 +119,28 @@ public final class TritonModel {
         metadata.properties().forEach((key, value) -> parameters.put(key, new Parameter(value)));
         return new Config(metadata.name(), metadata.platform(), BACKEND, maxBatchSize,
                 tensors(metadata.inputs(), maxBatchSize > 0), tensors(metadata.outputs(), maxBatchSize > 0),
-                List.of(instances), DEFAULT_MODEL_FILENAME, batching, parameters);
+                List.of(instances), DEFAULT_MODEL_FILENAME, batching, optimization(metadata.properties()), parameters);
+    }
+
+    /**
+     * Triton's {@code optimization.execution_accelerators}: one GPU accelerator for each provider whose options the
+     * metadata shows ({@code tensorrt.<option>}, {@code cuda.<option>}), in the providers' order; null on CPU.
+     */
+    static Optimization optimization(Map<String, String> properties) {
+        List<Accelerator> accelerators = new java.util.ArrayList<>();
+        for (String provider : properties.getOrDefault(ModelMetadata.EXECUTION_PROVIDERS, "").split(",")) {
+            String prefix = provider + ".";
+            Map<String, String> options = new LinkedHashMap<>();
+            properties.forEach((key, value) -> {
+                if (GPU_ACCELERATORS.contains(provider) && key.startsWith(prefix)) {
+                    options.put(key.substring(prefix.length()), value);
+                }
+            });
+            if (!options.isEmpty()) {
+                accelerators.add(new Accelerator(provider, java.util.Collections.unmodifiableMap(options)));
+            }
+        }
+        return accelerators.isEmpty() ? null : new Optimization(new ExecutionAccelerators(accelerators));
     }
 
     public static ModelStatistics statistics(InferenceStatistics statistics) {

@@ -2,6 +2,7 @@ package dev.zeroserve.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every check of configuration values that the mapping's types cannot express, in one place, so that a newcomer
@@ -51,6 +52,28 @@ public final class ConfigChecks {
         atLeast("zeroserve.embeddings.max-input-characters", maxInputCharacters, 1);
         for (int size : embeddings.dimensions().orElse(List.of())) {
             atLeast("zeroserve.embeddings.dimensions", size, 1);
+        }
+    }
+
+    /** The engine's: the GPU device, and the options of the GPU providers that are asked for. */
+    public static void engine(ZeroserveConfig.Engine engine) {
+        atLeast("zeroserve.engine.device-id", engine.deviceId(), 0);
+        if (engine.executionProviders().contains(ZeroserveConfig.ExecutionProvider.TENSORRT)) {
+            GpuProviders.TensorRt tensorrt = engine.tensorrt();
+            atLeast("zeroserve.engine.tensorrt.max-workspace-size", tensorrt.maxWorkspaceSize().asLongValue(), 1);
+            Optional<String> table = tensorrt.int8CalibrationTable();
+            if (table.isPresent() && !tensorrt.int8()) {
+                throw new IllegalArgumentException("zeroserve.engine.tensorrt.int8-calibration-table=" + table.get()
+                        + ": is read only with zeroserve.engine.tensorrt.int8=true");
+            }
+            if (table.isPresent() && table.get().contains("/")) {
+                throw new IllegalArgumentException("zeroserve.engine.tensorrt.int8-calibration-table=" + table.get()
+                        + ": must be a file name, which ONNX Runtime reads from zeroserve.engine.tensorrt.cache-dir");
+            }
+        }
+        if (engine.executionProviders().contains(ZeroserveConfig.ExecutionProvider.CUDA)) {
+            engine.cuda().gpuMemLimit().ifPresent(
+                    limit -> atLeast("zeroserve.engine.cuda.gpu-mem-limit", limit.asLongValue(), 1));
         }
     }
 

@@ -79,6 +79,12 @@ public interface ZeroserveConfig {
         /** Threads used across independent operators; 0 lets ONNX Runtime choose. */
         @WithDefault("0")
         int interOpThreads();
+
+        /** ONNX Runtime's TensorRT provider, when zeroserve.engine.execution-providers names it. */
+        GpuProviders.TensorRt tensorrt();
+
+        /** ONNX Runtime's CUDA provider, when zeroserve.engine.execution-providers names it. */
+        GpuProviders.Cuda cuda();
     }
 
     interface Warmup {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +25,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.ModelMetadata;
+import dev.zeroserve.config.ConfigChecks;
 import dev.zeroserve.config.ModelSource;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.config.ZeroserveConfig;
@@ -37,21 +37,27 @@ public final class OnnxModelLoader {
     private static final Logger LOG = Logger.getLogger(OnnxModelLoader.class);
 
     private final ZeroserveConfig.Engine config;
+    private final TensorRtProfiles.Bounds bounds;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
 
-    public OnnxModelLoader(ZeroserveConfig.Engine config) {
+    /** @param bounds the largest batch and sequence the server runs, which TensorRT's profile covers */
+    public OnnxModelLoader(ZeroserveConfig.Engine config, TensorRtProfiles.Bounds bounds) {
         this.config = config;
+        this.bounds = bounds;
     }
 
     /**
      * @param executionsFor how many executions will run at once, given the graph's row-coupling operators (if any):
      *        the session's threads are sized for it
      * @throws ModelLoadException with a message naming the cause: the source, a provider, or an unsupported tensor
+     * @throws IllegalArgumentException naming the configuration key whose value cannot be used
      */
     public OnnxModel load(ModelSource source, ZeroserveConfig.Model modelConfig,
             Function<Optional<String>, Integer> executionsFor) {
+        ConfigChecks.engine(config);
         List<ExecutionProvider> requested = config.executionProviders();
         List<ExecutionProvider> active = usableProviders(requested);
+        Map<ExecutionProvider, Map<String, String>> providerOptions;
         OrtSession session;
         byte[] resource;
         Optional<String> rowCoupling;
@@ -60,8 +66,9 @@ public final class OnnxModelLoader {
             resource = source.file().isPresent() ? null : source.readResource();
             rowCoupling = rowCoupling(source, resource);
             threads = threads(executionsFor.apply(rowCoupling));
+            providerOptions = ProviderOptions.of(active, config, profile(source, resource, active));
             try {
-                session = createSession(source, resource, active, threads);
+                session = createSession(source, resource, active, providerOptions, threads);
             } catch (OrtException e) {
                 if (active.stream().noneMatch(ExecutionProvider::isGpu)) {
                     throw e;
@@ -74,23 +81,51 @@ public final class OnnxModelLoader {
                 }
                 LOG.warnf("%s; running on CPU as zeroserve.engine.gpu-fallback=cpu allows", reason);
                 active = List.of(ExecutionProvider.CPU);
-                session = createSession(source, resource, active, threads);
+                providerOptions = Map.of();
+                session = createSession(source, resource, active, providerOptions, threads);
             }
         } catch (OrtException | IOException e) {
             throw new ModelLoadException("could not load model " + source + ": " + e.getMessage(), e);
         }
         try {
-            ModelMetadata metadata = describe(session, source, modelConfig, active, threads);
-            LOG.infof("Loaded model '%s' version %s from %s on execution providers %s; %d executions at once, %d "
+            ModelMetadata metadata = describe(session, source, modelConfig, active, providerOptions, threads);
+            if (active.contains(ExecutionProvider.CUDA)) {
+                ProviderOptions.checkCudaGraph(config.cuda(), metadata.inputs());
+            }
+            LOG.infof("Loaded model '%s' version %s from %s on execution providers %s%s; %d executions at once, %d "
                     + "intra-op threads, spinning %s", metadata.name(), metadata.version(), source,
-                    metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS), threads.executions(),
-                    threads.intraOp(), threads.spinning() ? "on" : "off");
+                    metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS),
+                    ProviderOptions.forLog(providerOptions), threads.executions(), threads.intraOp(), threads.spinning() ? "on" : "off");
             return new OnnxModel(env, session, metadata, rowCoupling, threads.executions(), quietRunOptions());
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
             throw e instanceof ModelLoadException mle ? mle
                     : new ModelLoadException("could not read the inputs and outputs of " + source + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * TensorRT's optimization profile, derived from the model's inputs, which are read from a CPU session created
+     * without graph optimizations: the TensorRT session needs the profile before it exists.
+     */
+    private TensorRtProfiles.Profile profile(ModelSource source, byte[] resource, List<ExecutionProvider> active)
+            throws OrtException, IOException {
+        if (!active.contains(ExecutionProvider.TENSORRT) || !config.tensorrt().profiles()) {
+            return TensorRtProfiles.Profile.NONE;
+        }
+        List<TensorSpec> inputs;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            try (OrtSession probe = open(source, resource, options)) {
+                inputs = specs("input", probe.getInputInfo());
+            }
+        }
+        TensorRtProfiles.Profile profile = TensorRtProfiles.of(inputs, bounds);
+        if (!profile.uncovered().isEmpty()) {
+            LOG.warnf("No TensorRT optimization profile for %s: dynamic dimensions %s have no known bound, so TensorRT "
+                    + "builds engines for the shapes it meets while serving", source, profile.uncovered());
+        }
+        return profile;
     }
 
     /** Run options whose log shows only fatal errors: a failed run is answered, and logged where it is the server's. */
@@ -160,8 +195,9 @@ public final class OnnxModelLoader {
     }
 
     private OrtSession createSession(ModelSource source, byte[] resource, List<ExecutionProvider> providers,
-            Threads threads) throws OrtException, IOException {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            Map<ExecutionProvider, Map<String, String>> providerOptions, Threads threads) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+                SessionProviders appended = new SessionProviders()) {
             options.setOptimizationLevel(optLevel(config.optimizationLevel()));
             options.setIntraOpNumThreads(threads.intraOp());
             options.addConfigEntry("session.intra_op.allow_spinning", threads.spinning() ? "1" : "0");
@@ -173,24 +209,22 @@ public final class OnnxModelLoader {
             if (config.interOpThreads() > 0) {
                 options.setInterOpNumThreads(config.interOpThreads());
             }
-            for (ExecutionProvider provider : providers) {
-                switch (provider) {
-                    case TENSORRT -> options.addTensorrt(config.deviceId());
-                    case CUDA -> options.addCUDA(config.deviceId());
-                    case CPU -> {
-                        // ONNX Runtime always runs on CPU what no earlier provider takes.
-                    }
-                }
-            }
-            if (source.file().isPresent()) {
-                return env.createSession(source.file().get().toString(), options);
-            }
-            return env.createSession(resource, options);
+            appended.append(options, providers, providerOptions);
+            return open(source, resource, options);
         }
     }
 
+    private OrtSession open(ModelSource source, byte[] resource, OrtSession.SessionOptions options)
+            throws OrtException {
+        if (source.file().isPresent()) {
+            return env.createSession(source.file().get().toString(), options);
+        }
+        return env.createSession(resource, options);
+    }
+
     private ModelMetadata describe(OrtSession session, ModelSource source, ZeroserveConfig.Model modelConfig,
-            List<ExecutionProvider> active, Threads threads) throws OrtException {
+            List<ExecutionProvider> active, Map<ExecutionProvider, Map<String, String>> providerOptions,
+            Threads threads) throws OrtException {
         long onnxVersion = session.getMetadata().getVersion();
         String version = modelConfig.version()
                 .or(source::layoutVersion)
@@ -204,6 +238,7 @@ public final class OnnxModelLoader {
         properties.put("intra_op_threads", Integer.toString(threads.intraOp()));
         properties.put("intra_op_spinning", Boolean.toString(threads.spinning()));
         properties.put("cpu_arena", Boolean.toString(config.cpuArena()));
+        properties.putAll(ProviderOptions.properties(providerOptions));
         return new ModelMetadata(name, version, ModelMetadata.PLATFORM,
                 specs("input", session.getInputInfo()), specs("output", session.getOutputInfo()), Map.copyOf(properties));
     }
@@ -249,7 +284,7 @@ public final class OnnxModelLoader {
     }
 
     private static String name(ExecutionProvider provider) {
-        return provider.name().toLowerCase(Locale.ROOT);
+        return ProviderOptions.name(provider);
     }
 
     private static String names(List<ExecutionProvider> providers) {

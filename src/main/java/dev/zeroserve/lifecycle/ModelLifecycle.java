@@ -16,6 +16,7 @@ import dev.zeroserve.config.ZeroserveConfig;
 import dev.zeroserve.engine.ModelLoadException;
 import dev.zeroserve.engine.OnnxModel;
 import dev.zeroserve.engine.OnnxModelLoader;
+import dev.zeroserve.engine.TensorRtProfiles;
 import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.WarmupRequestDecoder;
@@ -84,7 +85,8 @@ public class ModelLifecycle {
         long start = System.nanoTime();
         try {
             ColdStart coldStart = metrics.coldStart();
-            OnnxModelLoader loader = new OnnxModelLoader(config.engine()); // loads ONNX Runtime's native library
+            // loads ONNX Runtime's native library
+            OnnxModelLoader loader = new OnnxModelLoader(config.engine(), profileBounds());
             coldStart.reached(ColdStart.Phase.ONNXRUNTIME_LOADED);
             OnnxModel loaded = loader.load(source, config.model(), batchingPolicy::parallelExecutions);
             coldStart.reached(ColdStart.Phase.SESSION_CREATED);
@@ -106,6 +108,12 @@ public class ModelLifecycle {
         } catch (RuntimeException | LinkageError e) {
             fail("unexpected failure loading " + source + ": " + e, e);
         }
+    }
+
+    /** The largest batch and token sequence the server runs, and warm-up's, which TensorRT's profile must cover. */
+    private TensorRtProfiles.Bounds profileBounds() {
+        return new TensorRtProfiles.Bounds(config.batching().maxBatchSize(), config.embeddings().maxSequenceLength(),
+                config.warmup().dynamicDimSize());
     }
 
     /** Starts the model's scheduler as the batching policy decides, and says the decision in the metadata. */

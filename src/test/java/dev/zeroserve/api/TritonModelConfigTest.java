@@ -39,6 +39,8 @@ class TritonModelConfigTest extends GrpcClientTestBase {
                 .body("instance_group[0].kind", equalTo("KIND_CPU"))
                 .body("instance_group[0].count", equalTo(Runtime.getRuntime().availableProcessors()))
                 .body("dynamic_batching", nullValue())
+                .body("optimization", nullValue())
+                .body("parameters.execution_provider.string_value", equalTo("cpu"))
                 .body("parameters.batching.string_value", equalTo("single_row"));
         given().get("/v2/models/" + MODEL + "/versions/1/config").then().statusCode(200);
         given().get("/v2/models/other/config").then().statusCode(404);

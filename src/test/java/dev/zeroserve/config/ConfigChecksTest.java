@@ -46,6 +46,42 @@ class ConfigChecksTest {
                 "zeroserve.embeddings.dimensions=0: must be at least 1");
     }
 
+    @Test
+    void theEngineDefaultsPassWithEveryProvider() {
+        ZeroserveConfig config = TestConfig.with(Map.of("zeroserve.engine.execution-providers", "tensorrt,cuda,cpu"));
+        assertThatCode(() -> ConfigChecks.engine(config.engine())).doesNotThrowAnyException();
+    }
+
+    @Test
+    void eachEngineCheckNamesItsKeyAndValue() {
+        assertEngine(Map.of("zeroserve.engine.device-id", "-1"), "zeroserve.engine.device-id=-1: must be at least 0");
+        assertEngine(Map.of("zeroserve.engine.execution-providers", "tensorrt",
+                "zeroserve.engine.tensorrt.max-workspace-size", "0"),
+                "zeroserve.engine.tensorrt.max-workspace-size=0: must be at least 1");
+        assertEngine(Map.of("zeroserve.engine.execution-providers", "tensorrt",
+                "zeroserve.engine.tensorrt.int8-calibration-table", "table.cache"),
+                "zeroserve.engine.tensorrt.int8-calibration-table=table.cache: is read only with "
+                        + "zeroserve.engine.tensorrt.int8=true");
+        assertEngine(Map.of("zeroserve.engine.execution-providers", "tensorrt", "zeroserve.engine.tensorrt.int8", "true",
+                "zeroserve.engine.tensorrt.int8-calibration-table", "/etc/table.cache"),
+                "zeroserve.engine.tensorrt.int8-calibration-table=/etc/table.cache: must be a file name");
+        assertEngine(Map.of("zeroserve.engine.execution-providers", "cuda", "zeroserve.engine.cuda.gpu-mem-limit", "0"),
+                "zeroserve.engine.cuda.gpu-mem-limit=0: must be at least 1");
+    }
+
+    @Test
+    void optionsOfProvidersNotAskedForAreNotChecked() {
+        ZeroserveConfig config = TestConfig.with(Map.of("zeroserve.engine.tensorrt.max-workspace-size", "0",
+                "zeroserve.engine.cuda.gpu-mem-limit", "0"));
+        assertThatCode(() -> ConfigChecks.engine(config.engine())).doesNotThrowAnyException();
+    }
+
+    private static void assertEngine(Map<String, String> settings, String message) {
+        ZeroserveConfig config = TestConfig.with(settings);
+        assertThatThrownBy(() -> ConfigChecks.engine(config.engine()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+
     private static void assertServing(String key, String value, String message) {
         ZeroserveConfig config = TestConfig.with(Map.of(key, value));
         assertThatThrownBy(() -> ConfigChecks.serving(config, TestConfig.IDLE_TIMEOUT))

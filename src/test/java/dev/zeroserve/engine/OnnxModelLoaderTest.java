@@ -26,7 +26,8 @@ class OnnxModelLoaderTest {
 
     private static OnnxModel load(Path file, Map<String, String> properties) {
         ZeroserveConfig config = TestConfig.with(properties);
-        return new OnnxModelLoader(config.engine()).load(ModelSource.parse("file:" + file), config.model(),
+        return new OnnxModelLoader(config.engine(), new TensorRtProfiles.Bounds(config.batching().maxBatchSize(),
+                config.embeddings().maxSequenceLength(), config.warmup().dynamicDimSize())).load(ModelSource.parse("file:" + file), config.model(),
                 coupling -> 1);
     }
 
@@ -140,6 +141,34 @@ class OnnxModelLoaderTest {
                     .containsEntry("execution_provider", "cpu")
                     .containsEntry("execution_providers", "cpu");
         }
+    }
+
+    @Test
+    void onCpuNoGpuProviderOptionsAreShown() throws Exception {
+        Path file = TestModels.add().writeTo(TestModels.tempRepository().resolve("add.onnx"));
+        try (OnnxModel model = load(file, Map.of("zeroserve.engine.execution-providers", "tensorrt,cuda,cpu",
+                "zeroserve.engine.gpu-fallback", "cpu", "zeroserve.engine.intra-op-threads", "1"))) {
+            assertThat(model.metadata().properties().keySet())
+                    .noneMatch(key -> key.startsWith("tensorrt.") || key.startsWith("cuda."));
+        }
+    }
+
+    @Test
+    void tensorRtAskedForOnTheCpuBuildFailsNamingTheProvider() {
+        Path file = TestModels.add().writeTo(TestModels.tempRepository().resolve("add.onnx"));
+        assertThatThrownBy(() -> load(file, Map.of("zeroserve.engine.execution-providers", "tensorrt,cpu")))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("execution provider tensorrt (zeroserve.engine.execution-providers) is not in "
+                        + "this ONNX Runtime build");
+    }
+
+    @Test
+    void anEngineSettingThatCannotBeUsedFailsTheLoadNamingItsKey() {
+        Path file = TestModels.add().writeTo(TestModels.tempRepository().resolve("add.onnx"));
+        assertThatThrownBy(() -> load(file, Map.of("zeroserve.engine.execution-providers", "tensorrt,cpu",
+                "zeroserve.engine.tensorrt.max-workspace-size", "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("zeroserve.engine.tensorrt.max-workspace-size=0");
     }
 
     @Test

@@ -58,6 +58,18 @@ class NumbersTest {
     }
 
     @Test
+    void maxDiffIsTheLargestDifferenceBetweenTwoAnswersOfOneShape() {
+        String cpu = "{\"data\":[{\"embedding\":[0.125,-0.5,1.0E-3],\"index\":0}]}";
+        String gpu = "{\"data\":[{\"embedding\":[0.1251,-0.502,1.5E-3],\"index\":0}]}";
+        assertThat(Numbers.maxDiff(cpu, gpu)).isEqualTo("2.00e-03");
+        assertThat(Numbers.maxDiff(cpu, cpu)).isEqualTo("0.00e+00");
+        assertThat(Numbers.maxDiff(cpu, "{\"data\":[{\"embedding\":[0.125],\"index\":0}]}")).isEqualTo("NA");
+        assertThat(Numbers.within("2.00e-03", "2e-2")).isEqualTo(" ok");
+        assertThat(Numbers.within("2.00e-03", "1e-3")).isEqualTo(" over");
+        assertThat(Numbers.within("NA", "1e-3")).isEqualTo(" over");
+    }
+
+    @Test
     void aMetricIsTheSumOfItsSamples() {
         List<String> exposition = List.of("# TYPE zeroserve_inflight_requests gauge",
                 "zeroserve_inflight_requests{protocol=\"rest\"} 2.0", "zeroserve_inflight_requests{protocol=\"grpc\"} 1.0",

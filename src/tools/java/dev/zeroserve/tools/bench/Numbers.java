@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  * non2xx FILE                    wrk's answers other than 2xx and 3xx (not its socket errors)
  * stats                          median min max               (numbers on stdin, one a line; nearest rank)
  * ratio A B                      A / B, two decimals
+ * maxdiff FILE_A FILE_B [TOL]    largest absolute difference between the numbers of two answers of one shape,
+ *                                and "ok" or "over" against TOL where it is given
  * busy                           % of all cores busy over 2 s (/proc/stat)
  * rss PID                        resident memory in MiB
  * metric NAME                    the sum of a Prometheus metric's samples on stdin, or "absent"
@@ -41,6 +43,7 @@ public final class Numbers {
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
     private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in ");
     private static final Pattern SUCCEEDED = Pattern.compile("(\\d+) succeeded");
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?");
     private Numbers() {
     }
 
@@ -58,6 +61,10 @@ public final class Numbers {
             case "non2xx" -> out.println(non2xx(read(arg(rest, 0))));
             case "stats" -> out.println(stats(numbers(stdin())));
             case "ratio" -> out.println(ratio(arg(rest, 0), arg(rest, 1)));
+            case "maxdiff" -> {
+                String difference = maxDiff(read(arg(rest, 0)), read(arg(rest, 1)));
+                out.println(difference + (rest.length > 2 ? within(difference, rest[2]) : ""));
+            }
             case "busy" -> out.println(busy());
             case "rss" -> out.println(rssMib(Long.parseLong(arg(rest, 0))));
             case "metric" -> out.println(metric(stdin(), arg(rest, 0)));
@@ -67,7 +74,7 @@ public final class Numbers {
     }
 
     private static void usage() {
-        System.err.println("usage: Numbers wrk|h2load|answered|non2xx|stats|ratio|busy|rss|metric|table ... (see its javadoc)");
+        System.err.println("usage: Numbers wrk|h2load|answered|non2xx|stats|ratio|maxdiff|busy|rss|metric|table ... (see its javadoc)");
         System.exit(2);
     }
 
@@ -122,6 +129,29 @@ public final class Numbers {
         double x = parse(a);
         double y = parse(b);
         return Double.isNaN(x) || Double.isNaN(y) || y <= 0 ? "NA" : String.format(Locale.ROOT, "%.2f", x / y);
+    }
+
+    /**
+     * The largest absolute difference between the numbers of two answers, in order (two providers' embeddings of the
+     * same texts); NA where they do not hold as many numbers, so differ in shape.
+     */
+    static String maxDiff(String a, String b) {
+        Matcher x = NUMBER.matcher(a);
+        Matcher y = NUMBER.matcher(b);
+        double max = 0;
+        while (x.find()) {
+            if (!y.find()) {
+                return "NA";
+            }
+            max = Math.max(max, Math.abs(Double.parseDouble(x.group()) - Double.parseDouble(y.group())));
+        }
+        return y.find() ? "NA" : String.format(Locale.ROOT, "%.2e", max);
+    }
+
+    /** " ok" where the difference is at most the tolerance, " over" otherwise (NA included). */
+    static String within(String difference, String tolerance) {
+        double x = parse(difference);
+        return !Double.isNaN(x) && x <= Double.parseDouble(tolerance) ? " ok" : " over";
     }
 
     /** The share of all cores busy over two seconds, from the first line of /proc/stat. */
