@@ -70,11 +70,13 @@ public final class ColdStart {
             if (reached.containsKey(phase)) {
                 return;
             }
-            record(phase);
+            double seconds = (System.currentTimeMillis() - startMillis) / 1000.0;
+            record(phase, seconds);
             ready = phase != Phase.READY && !reached.containsKey(Phase.READY)
                     && reached.keySet().containsAll(readyAwaits);
             if (ready) {
-                record(Phase.READY);
+                // the same instant as the phase that completed readiness, not a second clock reading
+                record(Phase.READY, seconds);
             }
         }
         if (ready) {
@@ -95,8 +97,7 @@ public final class ColdStart {
         return reached.getOrDefault(phase, Double.NaN);
     }
 
-    private void record(Phase phase) {
-        double seconds = (System.currentTimeMillis() - startMillis) / 1000.0;
+    private void record(Phase phase, double seconds) {
         reached.put(phase, seconds);
         Gauge.builder("zeroserve.cold.start.phase", () -> seconds).baseUnit("seconds")
                 .description("When each phase of this process's cold start ended, in seconds since the JVM started")
