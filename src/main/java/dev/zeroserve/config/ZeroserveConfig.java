@@ -70,6 +70,14 @@ public interface ZeroserveConfig {
         Optional<Boolean> intraOpSpinning();
 
         /**
+         * Whether an execution that runs alone (no other running, nothing waiting) uses every core, through a second
+         * session of one intra-op thread per core, spinning. Unset: kept where the warm-up measures it faster than the
+         * executions' own threads. Only on CPU, where several executions share the cores out; false saves the second
+         * session's memory.
+         */
+        Optional<Boolean> loneExecutionAllCores();
+
+        /**
          * ONNX Runtime's CPU memory arena and memory patterns: they save allocations for models whose input shapes
          * never change, and grow with the variety of shapes otherwise, so they are off unless set.
          */

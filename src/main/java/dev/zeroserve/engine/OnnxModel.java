@@ -36,6 +36,12 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
 
     private final OrtEnvironment env;
     private final OrtSession session;
+    /**
+     * The same model with one intra-op thread per core, for an execution that runs alone where the executions share
+     * the cores out; null where there is none or the warm-up found it no faster.
+     */
+    private final OrtSession loneSession;
+    private final LoneExecution loneExecution;
     private final ModelMetadata metadata;
     private final Optional<String> rowCoupling;
     private final int parallelExecutions;
@@ -45,10 +51,12 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
      * @param runOptions the options of every run: ONNX Runtime's own log of a failed run (one stderr line per
      *        out-of-range token id) is silenced there, as the failure is answered and, if it is the server's, logged
      */
-    OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata metadata, Optional<String> rowCoupling,
-            int parallelExecutions, OrtSession.RunOptions runOptions) {
+    OnnxModel(OrtEnvironment env, OrtSession session, LoneExecution lone, ModelMetadata metadata,
+            Optional<String> rowCoupling, int parallelExecutions, OrtSession.RunOptions runOptions) {
         this.env = env;
         this.session = session;
+        this.loneSession = lone.session();
+        this.loneExecution = lone;
         this.metadata = metadata;
         this.rowCoupling = rowCoupling;
         this.parallelExecutions = parallelExecutions;
@@ -72,17 +80,30 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
         return rowCoupling;
     }
 
-    /** Assembles the entries into one execution, runs it and gives each entry its rows of the outputs. */
+    /** How an execution that runs alone is run, and why: what the metadata shows. */
+    public LoneExecution loneExecution() {
+        return loneExecution;
+    }
+
+    boolean hasLoneSession() {
+        return loneSession != null;
+    }
+
+    /**
+     * Assembles the entries into one execution, runs it and gives each entry its rows of the outputs; an execution
+     * alone runs on the lone session where there is one.
+     */
     @Override
-    public List<List<Tensor>> execute(List<BatchEntry> batch, RunObserver observer) {
+    public List<List<Tensor>> execute(List<BatchEntry> batch, RunObserver observer, boolean alone) {
+        OrtSession chosen = alone && loneSession != null ? loneSession : session;
         BatchEntry first = batch.get(0);
         if (batch.size() == 1) {
-            return List.of(run(first.inputs(), first.outputs(), observer));
+            return List.of(run(chosen, first.inputs(), first.outputs(), observer));
         }
         long start = System.nanoTime();
         List<Tensor> inputs = BatchAssembly.inputs(batch);
         observer.computeInput(System.nanoTime() - start);
-        List<Tensor> outputs = run(inputs, first.outputs(), observer);
+        List<Tensor> outputs = run(chosen, inputs, first.outputs(), observer);
         long split = System.nanoTime();
         List<List<Tensor>> perEntry = BatchAssembly.split(batch, outputs);
         observer.computeOutput(System.nanoTime() - split);
@@ -95,6 +116,16 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
      * @param outputNames the outputs to compute, in the order they are returned
      */
     public List<Tensor> run(List<Tensor> inputs, List<String> outputNames, RunObserver observer) {
+        return run(session, inputs, outputNames, observer);
+    }
+
+    /** The same on the lone session, where there is one. */
+    List<Tensor> runAlone(List<Tensor> inputs, List<String> outputNames) {
+        return run(loneSession != null ? loneSession : session, inputs, outputNames, RunObserver.NONE);
+    }
+
+    private List<Tensor> run(OrtSession session, List<Tensor> inputs, List<String> outputNames,
+            RunObserver observer) {
         Map<String, OnnxTensor> onnxInputs = new HashMap<>(inputs.size() * 2);
         try {
             long start = System.nanoTime();
@@ -151,6 +182,9 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
     @Override
     public void close() throws OrtException {
         session.close();
+        if (loneSession != null) {
+            loneSession.close();
+        }
         runOptions.close();
     }
 }

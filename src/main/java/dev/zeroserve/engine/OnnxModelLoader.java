@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
@@ -47,13 +47,14 @@ public final class OnnxModelLoader {
     }
 
     /**
-     * @param executionsFor how many executions will run at once, given the graph's row-coupling operators (if any):
+     * @param executionsFor how many executions will run at once, given the graph's row-coupling operators (if any) and
+     *        whether it runs on CPU alone:
      *        the session's threads are sized for it
      * @throws ModelLoadException with a message naming the cause: the source, a provider, or an unsupported tensor
      * @throws IllegalArgumentException naming the configuration key whose value cannot be used
      */
     public OnnxModel load(ModelSource source, ZeroserveConfig.Model modelConfig,
-            Function<Optional<String>, Integer> executionsFor) {
+            BiFunction<Optional<String>, Boolean, Integer> executionsFor) {
         ConfigChecks.engine(config);
         List<ExecutionProvider> requested = config.executionProviders();
         List<ExecutionProvider> active = usableProviders(requested);
@@ -65,7 +66,7 @@ public final class OnnxModelLoader {
         try {
             resource = source.file().isPresent() ? null : source.readResource();
             rowCoupling = rowCoupling(source, resource);
-            threads = threads(executionsFor.apply(rowCoupling));
+            threads = threads(executionsFor.apply(rowCoupling, active.equals(List.of(ExecutionProvider.CPU))));
             providerOptions = ProviderOptions.of(active, config, profile(source, resource, active));
             try {
                 session = createSession(source, resource, active, providerOptions, threads);
@@ -87,18 +88,24 @@ public final class OnnxModelLoader {
         } catch (OrtException | IOException e) {
             throw new ModelLoadException("could not load model " + source + ": " + e.getMessage(), e);
         }
+        LoneExecution lone = null;
         try {
             ModelMetadata metadata = describe(session, source, modelConfig, active, providerOptions, threads);
             if (active.contains(ExecutionProvider.CUDA)) {
                 ProviderOptions.checkCudaGraph(config.cuda(), metadata.inputs());
             }
+            lone = loneExecution(source, resource, active, threads);
             LOG.infof("Loaded model '%s' version %s from %s on execution providers %s%s; %d executions at once, %d "
-                    + "intra-op threads, spinning %s", metadata.name(), metadata.version(), source,
-                    metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS),
-                    ProviderOptions.forLog(providerOptions), threads.executions(), threads.intraOp(), threads.spinning() ? "on" : "off");
-            return new OnnxModel(env, session, metadata, rowCoupling, threads.executions(), quietRunOptions());
+                    + "intra-op threads, spinning %s; an execution alone on %d threads", metadata.name(),
+                    metadata.version(), source, metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS),
+                    ProviderOptions.forLog(providerOptions), threads.executions(), threads.intraOp(),
+                    threads.spinning() ? "on" : "off", lone.intraOpThreads());
+            return new OnnxModel(env, session, lone, metadata, rowCoupling, threads.executions(), quietRunOptions());
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
+            if (lone != null && lone.session() != null) {
+                closeQuietly(lone.session());
+            }
             throw e instanceof ModelLoadException mle ? mle
                     : new ModelLoadException("could not read the inputs and outputs of " + source + ": " + e.getMessage(), e);
         }
@@ -192,6 +199,27 @@ public final class OnnxModelLoader {
         int cores = Runtime.getRuntime().availableProcessors();
         int intraOp = config.intraOpThreads() > 0 ? config.intraOpThreads() : Math.max(1, cores / executions);
         return new Threads(executions, intraOp, config.intraOpSpinning().orElse(executions == 1 && intraOp > 1));
+    }
+
+    /**
+     * A second session with one spinning thread per core, for executions that run alone, where the executions share
+     * the cores out on CPU ({@link LoneExecution}).
+     */
+    private LoneExecution loneExecution(ModelSource source, byte[] resource, List<ExecutionProvider> active,
+            Threads threads) throws OrtException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Optional<Boolean> configured = config.loneExecutionAllCores();
+        if (configured.isPresent() && !configured.get()) {
+            return LoneExecution.none(threads.intraOp(), LoneExecution.CONFIG_KEY + "=false");
+        }
+        if (!active.equals(List.of(ExecutionProvider.CPU))) {
+            return LoneExecution.none(threads.intraOp(), "the model runs on " + names(active));
+        }
+        if (threads.intraOp() >= cores) {
+            return LoneExecution.none(threads.intraOp(), "each execution has every core already");
+        }
+        Threads lone = new Threads(1, cores, config.intraOpSpinning().orElse(true));
+        return LoneExecution.allCores(createSession(source, resource, active, Map.of(), lone), cores);
     }
 
     private OrtSession createSession(ModelSource source, byte[] resource, List<ExecutionProvider> providers,

@@ -51,9 +51,14 @@ final class BatchingPolicy {
         };
     }
 
-    /** Executions at once: as configured, else one per core for rows that run alone, and one batch at a time. */
-    int parallelExecutions(Optional<String> coupling) {
-        return parallelBatches.orElse(singleRow(coupling) ? cores : 1);
+    /**
+     * Executions at once: as configured, else one per core on CPU (batched or not: two batches of one thread each
+     * beat one batch of two threads by 1.26-1.48 x at 64 concurrent requests on two cores, docs/performance.md, and a
+     * lone execution still gets every core, engine/LoneExecution), one per core for rows that run alone on a GPU, and
+     * one batch at a time on a GPU.
+     */
+    int parallelExecutions(Optional<String> coupling, boolean onCpu) {
+        return parallelBatches.orElse(onCpu || singleRow(coupling) ? cores : 1);
     }
 
     /**

@@ -123,7 +123,8 @@ public class ModelLifecycle {
         DynamicBatcher scheduler = new DynamicBatcher(loaded, new BatchingSettings(decision.maxBatchSize(),
                 TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()), batching.queueCapacity(),
                 loaded.parallelExecutions()), deadlines, metrics.batchObserver());
-        return new ServedModel(loaded.metadata().withProperties(decision.properties()), scheduler,
+        return new ServedModel(loaded.metadata().withProperties(decision.properties())
+                .withProperties(loaded.loneExecution().properties()), scheduler,
                 decision.singleRow());
     }
 

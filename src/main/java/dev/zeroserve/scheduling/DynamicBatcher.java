@@ -88,6 +88,9 @@ public final class DynamicBatcher implements AutoCloseable {
     private final ArrayDeque<QueuedEntry> queue = new ArrayDeque<>();
     /** Rows in {@link #queue}; guarded by {@link #lock}. */
     private long queuedRows;
+    /** Executions running; guarded by {@link #lock}. */
+    private int running;
+    private final Runnable engineDone = this::engineDone;
     private final AtomicLong inFlightRows = new AtomicLong();
     private final List<Thread> workers = new ArrayList<>();
     private boolean closed;
@@ -201,67 +204,97 @@ public final class DynamicBatcher implements AutoCloseable {
 
     private void work() {
         while (true) {
-            List<QueuedEntry> batch;
+            Taken taken;
             try {
-                batch = nextBatch();
+                taken = nextBatch();
             } catch (InterruptedException e) {
                 return;
             }
-            if (batch == null) {
+            if (taken == null) {
                 return;
             }
-            long now = System.nanoTime();
-            List<QueuedEntry> runnable = new ArrayList<>(batch.size());
-            for (QueuedEntry pending : batch) {
-                pending.timeout.cancel(false);
-                if (now - pending.deadlineNanos >= 0) {
-                    pending.fail(new InferenceException(Status.DEADLINE_EXCEEDED,
-                            "the request's deadline passed while it waited in the queue"));
-                } else {
-                    observer.queued(now - pending.enqueuedNanos);
-                    runnable.add(pending);
-                }
+            run(taken.batch(), taken.alone());
+        }
+    }
+
+    /** The engine is done with a batch: called before its entries are answered, so a client's next one runs alone. */
+    private void engineDone() {
+        synchronized (lock) {
+            running--;
+        }
+    }
+
+    /**
+     * A batch taken from the queue, and whether it runs alone: no other execution running and nothing left waiting
+     * when it was taken, so the engine may give it every core.
+     */
+    private record Taken(List<QueuedEntry> batch, boolean alone) {
+    }
+
+    private void run(List<QueuedEntry> batch, boolean alone) {
+        long now = System.nanoTime();
+        List<QueuedEntry> runnable = new ArrayList<>(batch.size());
+        for (QueuedEntry pending : batch) {
+            pending.timeout.cancel(false);
+            if (now - pending.deadlineNanos >= 0) {
+                pending.fail(new InferenceException(Status.DEADLINE_EXCEEDED,
+                        "the request's deadline passed while it waited in the queue"));
+            } else {
+                observer.queued(now - pending.enqueuedNanos);
+                runnable.add(pending);
             }
-            if (!runnable.isEmpty()) {
-                execution.run(runnable);
-            }
+        }
+        if (runnable.isEmpty()) {
+            engineDone();
+        } else {
+            execution.run(runnable, alone, engineDone);
         }
     }
 
     /** Takes the oldest entry and the compatible ones behind it, waiting up to the queue delay to fill. */
-    private List<QueuedEntry> nextBatch() throws InterruptedException {
+    private Taken nextBatch() throws InterruptedException {
         synchronized (lock) {
-            while (queue.isEmpty() && !closed) {
-                lock.wait();
+            List<QueuedEntry> batch = fill();
+            if (batch != null) {
+                running++;
+                return new Taken(batch, running == 1 && queue.isEmpty());
             }
-            if (closed && queue.isEmpty()) {
-                return null;
+            return null;
+        }
+    }
+
+    /** Guarded by {@link #lock}. */
+    private List<QueuedEntry> fill() throws InterruptedException {
+        while (queue.isEmpty() && !closed) {
+            lock.wait();
+        }
+        if (closed && queue.isEmpty()) {
+            return null;
+        }
+        QueuedEntry first = queue.pollFirst();
+        queuedRows -= first.entry.rows();
+        List<QueuedEntry> batch = new ArrayList<>();
+        batch.add(first);
+        if (!first.groupable || first.entry.rows() >= settings.maxBatchSize()) {
+            return batch;
+        }
+        long rows = first.entry.rows();
+        long fillDeadline = first.enqueuedNanos + settings.maxQueueDelayNanos();
+        while (true) {
+            for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize();) {
+                QueuedEntry next = it.next();
+                if (next.sameGroup(first) && rows + next.entry.rows() <= settings.maxBatchSize()) {
+                    it.remove();
+                    queuedRows -= next.entry.rows();
+                    batch.add(next);
+                    rows += next.entry.rows();
+                }
             }
-            QueuedEntry first = queue.pollFirst();
-            queuedRows -= first.entry.rows();
-            List<QueuedEntry> batch = new ArrayList<>();
-            batch.add(first);
-            if (!first.groupable || first.entry.rows() >= settings.maxBatchSize()) {
+            long remaining = fillDeadline - System.nanoTime();
+            if (rows >= settings.maxBatchSize() || remaining <= 0 || closed) {
                 return batch;
             }
-            long rows = first.entry.rows();
-            long fillDeadline = first.enqueuedNanos + settings.maxQueueDelayNanos();
-            while (true) {
-                for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize();) {
-                    QueuedEntry next = it.next();
-                    if (next.sameGroup(first) && rows + next.entry.rows() <= settings.maxBatchSize()) {
-                        it.remove();
-                        queuedRows -= next.entry.rows();
-                        batch.add(next);
-                        rows += next.entry.rows();
-                    }
-                }
-                long remaining = fillDeadline - System.nanoTime();
-                if (rows >= settings.maxBatchSize() || remaining <= 0 || closed) {
-                    return batch;
-                }
-                TimeUnit.NANOSECONDS.timedWait(lock, remaining);
-            }
+            TimeUnit.NANOSECONDS.timedWait(lock, remaining);
         }
     }
 

@@ -25,10 +25,14 @@ import dev.zeroserve.testing.TestModels;
 class OnnxModelLoaderTest {
 
     private static OnnxModel load(Path file, Map<String, String> properties) {
+        return load(file, properties, 1);
+    }
+
+    private static OnnxModel load(Path file, Map<String, String> properties, int executions) {
         ZeroserveConfig config = TestConfig.with(properties);
         return new OnnxModelLoader(config.engine(), new TensorRtProfiles.Bounds(config.batching().maxBatchSize(),
                 config.embeddings().maxSequenceLength(), config.warmup().dynamicDimSize())).load(ModelSource.parse("file:" + file), config.model(),
-                coupling -> 1);
+                (coupling, onCpu) -> executions);
     }
 
     @Test

@@ -34,7 +34,7 @@ class TensorRtProfilesTest {
     void theBundledModelsSessionDescribesTheInputsThisTestAssumes() throws Exception {
         ZeroserveConfig config = TestConfig.with(Map.of("zeroserve.engine.intra-op-threads", "1"));
         try (OnnxModel model = new OnnxModelLoader(config.engine(), new TensorRtProfiles.Bounds(16, 256, 8))
-                .load(ModelSource.parse(ModelSource.BUNDLED_URI), config.model(), coupling -> 1)) {
+                .load(ModelSource.parse(ModelSource.BUNDLED_URI), config.model(), (coupling, onCpu) -> 1)) {
             assertThat(model.metadata().inputs()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("dimNames")
                     .containsExactlyElementsOf(BUNDLED);
         }

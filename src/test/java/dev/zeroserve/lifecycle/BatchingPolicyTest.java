@@ -20,7 +20,8 @@ class BatchingPolicyTest {
         assertThat(decision.maxBatchSize()).isEqualTo(32);
         assertThat(decision.reason()).startsWith("across requests, up to 32 rows: rows are computed independently");
         assertThat(decision.properties()).containsEntry(ServedModel.BATCHING, "cross_request");
-        assertThat(policy(ZeroserveConfig.BatchingPolicy.AUTO).parallelExecutions(INDEPENDENT)).isEqualTo(1);
+        assertThat(policy(ZeroserveConfig.BatchingPolicy.AUTO).parallelExecutions(INDEPENDENT, true)).isEqualTo(8);
+        assertThat(policy(ZeroserveConfig.BatchingPolicy.AUTO).parallelExecutions(INDEPENDENT, false)).isEqualTo(1);
     }
 
     @Test
@@ -33,7 +34,8 @@ class BatchingPolicyTest {
                 .contains("(DynamicQuantizeLinear)");
         assertThat(decision.properties()).containsEntry(ServedModel.BATCHING, "single_row")
                 .containsEntry(ServedModel.BATCHING_REASON, decision.reason());
-        assertThat(policy.parallelExecutions(COUPLED)).isEqualTo(8);
+        assertThat(policy.parallelExecutions(COUPLED, true)).isEqualTo(8);
+        assertThat(policy.parallelExecutions(COUPLED, false)).isEqualTo(8);
     }
 
     @Test
@@ -59,8 +61,8 @@ class BatchingPolicyTest {
     @Test
     void configuredParallelExecutionsWin() {
         BatchingPolicy policy = new BatchingPolicy(ZeroserveConfig.BatchingPolicy.AUTO, 32, OptionalInt.of(3), 8);
-        assertThat(policy.parallelExecutions(COUPLED)).isEqualTo(3);
-        assertThat(policy.parallelExecutions(INDEPENDENT)).isEqualTo(3);
+        assertThat(policy.parallelExecutions(COUPLED, true)).isEqualTo(3);
+        assertThat(policy.parallelExecutions(INDEPENDENT, false)).isEqualTo(3);
     }
 
     private static BatchingPolicy policy(ZeroserveConfig.BatchingPolicy policy) {

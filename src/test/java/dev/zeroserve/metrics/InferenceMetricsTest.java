@@ -30,7 +30,7 @@ class InferenceMetricsTest {
         metrics.requestFailed(Protocol.REST, Status.UNAVAILABLE, 1_000_000);
 
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-        DynamicBatcher batcher = new DynamicBatcher((batch, observer) -> List.of(),
+        DynamicBatcher batcher = new DynamicBatcher((batch, observer, alone) -> List.of(),
                 new BatchingSettings(1, 0, 1, 1), timers, metrics.batchObserver());
         try {
             TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[] { -1 });

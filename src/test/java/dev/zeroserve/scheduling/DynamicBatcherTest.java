@@ -42,15 +42,17 @@ class DynamicBatcherTest {
      */
     private static final class FakeExecutor implements BatchExecutor {
         final List<List<BatchEntry>> calls = Collections.synchronizedList(new ArrayList<>());
+        final List<Boolean> alone = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger maxRunning = new AtomicInteger();
         volatile CountDownLatch gate = new CountDownLatch(0);
         volatile CountDownLatch started = new CountDownLatch(1);
 
         @Override
-        public List<List<Tensor>> execute(List<BatchEntry> batch, RunObserver observer) {
+        public List<List<Tensor>> execute(List<BatchEntry> batch, RunObserver observer, boolean alone) {
             maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
             calls.add(List.copyOf(batch));
+            this.alone.add(alone);
             started.countDown();
             try {
                 gate.await(10, TimeUnit.SECONDS);
@@ -326,6 +328,37 @@ class DynamicBatcherTest {
         }
         assertThat(executor.maxRunning.get()).isEqualTo(2);
         assertThat(executor.rowsPerCall()).containsExactly(1L, 1L, 1L, 1L, 1L, 1L);
+    }
+
+    @Test
+    void anExecutionRunsAloneOnlyWhenNoOtherRunsAndNothingWaits() throws Exception {
+        FakeExecutor executor = new FakeExecutor();
+        DynamicBatcher batcher = batcher(executor, 1, 0, 64, 2);
+        submit(batcher, 1, 2, 1).get(5, TimeUnit.SECONDS);
+        assertThat(executor.alone).containsExactly(true);
+
+        executor.started = new CountDownLatch(2);
+        executor.gate = new CountDownLatch(1);
+        CompletableFuture<List<Tensor>> first = submit(batcher, 1, 2, 2);
+        CompletableFuture<List<Tensor>> second = submit(batcher, 1, 2, 3);
+        assertThat(executor.started.await(5, TimeUnit.SECONDS)).isTrue();
+        executor.gate.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+        // one of the two ran beside the other, or was taken while the other waited: at most one ran alone
+        assertThat(executor.alone.subList(1, 3)).contains(false);
+
+        executor.gate = new CountDownLatch(1);
+        executor.started = new CountDownLatch(1);
+        CompletableFuture<List<Tensor>> held = submit(batcher, 1, 2, 4);
+        assertThat(executor.started.await(5, TimeUnit.SECONDS)).isTrue();
+        executor.started = new CountDownLatch(1);
+        CompletableFuture<List<Tensor>> beside = submit(batcher, 1, 2, 5);
+        assertThat(executor.started.await(5, TimeUnit.SECONDS)).isTrue();
+        executor.gate.countDown();
+        held.get(5, TimeUnit.SECONDS);
+        beside.get(5, TimeUnit.SECONDS);
+        assertThat(executor.alone.subList(3, 5)).containsExactly(true, false);
     }
 
     @Test
