@@ -279,7 +279,8 @@ public final class DynamicBatcher implements AutoCloseable {
             return batch;
         }
         long rows = first.entry.rows();
-        long fillDeadline = first.enqueuedNanos + settings.maxQueueDelayNanos();
+        // No longer than the queue delay, nor past the deadline of an entry already taken: it must fail then
+        long fillDeadline = earlier(first.enqueuedNanos + settings.maxQueueDelayNanos(), first.deadlineNanos);
         while (true) {
             for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize();) {
                 QueuedEntry next = it.next();
@@ -288,6 +289,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     queuedRows -= next.entry.rows();
                     batch.add(next);
                     rows += next.entry.rows();
+                    fillDeadline = earlier(fillDeadline, next.deadlineNanos);
                 }
             }
             long remaining = fillDeadline - System.nanoTime();
@@ -296,6 +298,10 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             TimeUnit.NANOSECONDS.timedWait(lock, remaining);
         }
+    }
+
+    private static long earlier(long a, long b) {
+        return a - b <= 0 ? a : b;
     }
 
     /**

@@ -240,6 +240,22 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aBatchHeldForCompanyStopsWaitingWhenTheDeadlineOfAnEntryInItPasses() throws Exception {
+        FakeExecutor executor = new FakeExecutor();
+        DynamicBatcher batcher = batcher(executor, 8, 5_000, 64, 1);
+        long start = System.nanoTime();
+        CompletableFuture<List<Tensor>> held = batcher.submit(List.of(entry(1, 2, 1)),
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)).results().get(0);
+        assertThatThrownBy(() -> held.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.status()).isEqualTo(Status.DEADLINE_EXCEEDED));
+        assertThat(System.nanoTime() - start).as("failed at its deadline, not after the 5 s queue delay")
+                .isLessThan(TimeUnit.SECONDS.toNanos(3));
+        assertThat(executor.calls).isEmpty();
+        assertThat(batcher.inFlight()).isZero();
+    }
+
+    @Test
     void aCancelledAdmissionLeavesTheQueueUnrunAndARunningOneFinishes() throws Exception {
         FakeExecutor executor = new FakeExecutor();
         DynamicBatcher batcher = batcher(executor, 8, 0, 64, 1);
