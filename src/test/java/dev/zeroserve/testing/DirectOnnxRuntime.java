@@ -34,6 +34,14 @@ public final class DirectOnnxRuntime {
         return openBundledModel(options);
     }
 
+    /** Another model file (a rewrite of the bundled one), with ONNX Runtime's defaults but the threads per call. */
+    public static OrtSession openModel(java.nio.file.Path file, int intraOpThreads) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(intraOpThreads);
+            return OrtEnvironment.getEnvironment().createSession(file.toString(), options);
+        }
+    }
+
     private static OrtSession openBundledModel(OrtSession.SessionOptions options) throws OrtException {
         try (InputStream in = DirectOnnxRuntime.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2-q.onnx")) {
             return OrtEnvironment.getEnvironment().createSession(in.readAllBytes(), options);

@@ -1,5 +1,6 @@
 package dev.zeroserve.tools.bench;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -30,7 +31,8 @@ import dev.zeroserve.testing.Sentences;
  *
  * <p>Prints one line per cell, {@code ceiling pipeline=tensor tokens=16 batch=8 callers=2 threads=1 calls_per_s=...
  * rows_per_s=... p50_ms=... p99_ms=...}. Options: {@code --seconds 10 --warmup 1} (before each cell) {@code --tokens 16
- * --batches 1,8,32}.
+ * --batches 1,8,32}, and {@code --model FILE}: the tensor cells on another file with the bundled model's inputs and
+ * output (a rewrite of it, such as {@code src/tools/scripts/perrow-quantize.py} makes), without the embeddings cells.
  */
 public final class InProcessCeiling {
     private InProcessCeiling() {
@@ -45,13 +47,19 @@ public final class InProcessCeiling {
         int cores = Runtime.getRuntime().availableProcessors();
         long[] ids = BundledModelRequests.tokenIds(tokens);
 
-        try (OrtSession wide = DirectOnnxRuntime.openBundledModel(cores);
-                OrtSession narrow = DirectOnnxRuntime.openBundledModel(1)) {
+        String model = options.get("model");
+        try (OrtSession wide = model == null ? DirectOnnxRuntime.openBundledModel(cores)
+                : DirectOnnxRuntime.openModel(Path.of(model), cores);
+                OrtSession narrow = model == null ? DirectOnnxRuntime.openBundledModel(1)
+                        : DirectOnnxRuntime.openModel(Path.of(model), 1)) {
             for (int batch : batches) {
                 Cell cell = new Cell("tensor", tokens, batch, cores, seconds);
                 cell.measure(1, () -> DirectOnnxRuntime.lastHiddenState(wide, ids, batch), warmup);
                 cell.measure(cores, () -> DirectOnnxRuntime.lastHiddenState(narrow, ids, batch), warmup);
             }
+        }
+        if (model != null) {
+            return; // the embeddings pipeline is the bundled model's
         }
         try (DirectEmbeddings wide = new DirectEmbeddings(cores); DirectEmbeddings narrow = new DirectEmbeddings(1)) {
             int textTokens = wide.tokenIds(Sentences.SHORT).length;
