@@ -1,22 +1,14 @@
 package dev.zeroserve.api.grpc;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import dev.zeroserve.api.TritonModel;
 import dev.zeroserve.api.transport.InFlightBudget;
-import dev.zeroserve.api.grpc.v2.DataType;
 import dev.zeroserve.api.grpc.v2.InferBatchStatistics;
 import dev.zeroserve.api.grpc.v2.InferStatistics;
-import dev.zeroserve.api.grpc.v2.ModelConfig;
 import dev.zeroserve.api.grpc.v2.ModelConfigRequest;
 import dev.zeroserve.api.grpc.v2.ModelConfigResponse;
-import dev.zeroserve.api.grpc.v2.ModelDynamicBatching;
-import dev.zeroserve.api.grpc.v2.ModelInput;
-import dev.zeroserve.api.grpc.v2.ModelInstanceGroup;
-import dev.zeroserve.api.grpc.v2.ModelOutput;
-import dev.zeroserve.api.grpc.v2.ModelParameter;
 import dev.zeroserve.api.grpc.v2.ModelStatisticsRequest;
 import dev.zeroserve.api.grpc.v2.ModelStatisticsResponse;
 import dev.zeroserve.api.grpc.v2.StatisticDuration;
@@ -125,33 +117,7 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
         try {
             TritonModel.Config document = TritonModel.config(inference.modelConfig(request.getName(),
                     GrpcTensorCodec.emptyToNull(request.getVersion())));
-            ModelConfig.Builder builder = ModelConfig.newBuilder().setName(document.name())
-                    .setPlatform(document.platform()).setBackend(document.backend())
-                    .setMaxBatchSize(document.maxBatchSize())
-                    .setDefaultModelFilename(document.defaultModelFilename());
-            for (TritonModel.Tensor input : document.input()) {
-                builder.addInput(ModelInput.newBuilder().setName(input.name())
-                        .setDataType(DataType.valueOf(input.dataType())).addAllDims(boxed(input.dims())));
-            }
-            for (TritonModel.Tensor output : document.output()) {
-                builder.addOutput(ModelOutput.newBuilder().setName(output.name())
-                        .setDataType(DataType.valueOf(output.dataType())).addAllDims(boxed(output.dims())));
-            }
-            for (TritonModel.InstanceGroup group : document.instanceGroup()) {
-                ModelInstanceGroup.Builder instances = builder.addInstanceGroupBuilder().setName(group.name())
-                        .setKind(ModelInstanceGroup.Kind.valueOf(group.kind())).setCount(group.count());
-                for (int gpu : group.gpus()) {
-                    instances.addGpus(gpu);
-                }
-            }
-            if (document.dynamicBatching() != null) {
-                builder.setDynamicBatching(ModelDynamicBatching.newBuilder()
-                        .setMaxQueueDelayMicroseconds(document.dynamicBatching().maxQueueDelayMicroseconds())
-                        .setPreserveOrdering(document.dynamicBatching().preserveOrdering()));
-            }
-            document.parameters().forEach((key, value) -> builder.putParameters(key,
-                    ModelParameter.newBuilder().setStringValue(value.stringValue()).build()));
-            reply(response, ModelConfigResponse.newBuilder().setConfig(builder).build());
+            reply(response, ModelConfigResponse.newBuilder().setConfig(GrpcModelConfig.of(document)).build());
         } catch (RuntimeException e) {
             response.onError(GrpcErrors.toStatus(e));
         }
@@ -189,10 +155,6 @@ public class GrpcInferenceEndpoint extends GRPCInferenceServiceGrpc.GRPCInferenc
 
     private static StatisticDuration duration(TritonModel.Duration duration) {
         return StatisticDuration.newBuilder().setCount(duration.count()).setNs(duration.ns()).build();
-    }
-
-    private static List<Long> boxed(long[] values) {
-        return Arrays.stream(values).boxed().toList();
     }
 
     /**
