@@ -2,6 +2,7 @@ package dev.zeroserve.engine;
 
 import java.util.Map;
 
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 /**
@@ -13,19 +14,29 @@ import ai.onnxruntime.OrtSession;
  * spinning). A warm-up calibration was tried and dropped: during a cold start the tokenizer's load and the JIT take
  * the other core, and it measured the two sessions equal (2.22 against 2.25 ms) where they differ by 1.4 ×.
  *
- * @param session the lone session, or null where lone executions use the executions' own
+ * <p>The second session is opened after the first answer, once the model is idle ({@link OnnxModel#openLoneSession},
+ * called by the lifecycle): made at load it delayed the first answer of a cold start by 120-165 ms. Until it is open,
+ * lone executions run on the executions' own.
+ *
+ * @param opener opens the lone session, or null where lone executions use the executions' own
  * @param intraOpThreads the threads a lone execution runs on
  * @param reason why, in the words the model metadata shows
  */
-public record LoneExecution(OrtSession session, int intraOpThreads, String reason) {
+public record LoneExecution(Opener opener, int intraOpThreads, String reason) {
+    /** Creates the lone session. */
+    @FunctionalInterface
+    interface Opener {
+        OrtSession open() throws OrtException;
+    }
+
     static final String CONFIG_KEY = "zeroserve.engine.lone-execution-all-cores";
 
     static LoneExecution none(int executionThreads, String why) {
         return new LoneExecution(null, executionThreads, "the executions' own threads: " + why);
     }
 
-    static LoneExecution allCores(OrtSession session, int cores) {
-        return new LoneExecution(session, cores, "a second session of " + cores + " spinning threads, as ONNX Runtime "
+    static LoneExecution allCores(Opener opener, int cores) {
+        return new LoneExecution(opener, cores, "a second session of " + cores + " spinning threads, as ONNX Runtime "
                 + "runs a single caller, while concurrent executions run one per core (" + CONFIG_KEY
                 + "=false saves its memory)");
     }

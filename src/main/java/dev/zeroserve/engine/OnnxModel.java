@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import org.jboss.logging.Logger;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -22,6 +24,7 @@ import dev.zeroserve.inference.Tensor;
 
 /** A loaded ONNX Runtime session and what it serves. Safe for concurrent use, as ONNX Runtime sessions are. */
 public final class OnnxModel implements BatchExecutor, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(OnnxModel.class);
     /** ONNX Runtime's words for a node that failed on the values or shapes it was given. */
     private static final String NODE_FAILURE = "while running ";
     /** ...and for an allocation that failed, the server's limit rather than the request's mistake. */
@@ -40,8 +43,10 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
      * The same model with one intra-op thread per core, for an execution that runs alone where the executions share
      * the cores out; null where there is none or the warm-up found it no faster.
      */
-    private final OrtSession loneSession;
+    private volatile OrtSession loneSession;
     private final LoneExecution loneExecution;
+    /** Guarded by this: the lone session is opened after the model is served, and may meet its close. */
+    private boolean closed;
     private final ModelMetadata metadata;
     private final Optional<String> rowCoupling;
     private final int parallelExecutions;
@@ -55,7 +60,6 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
             Optional<String> rowCoupling, int parallelExecutions, OrtSession.RunOptions runOptions) {
         this.env = env;
         this.session = session;
-        this.loneSession = lone.session();
         this.loneExecution = lone;
         this.metadata = metadata;
         this.rowCoupling = rowCoupling;
@@ -90,6 +94,30 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
     }
 
     /**
+     * Opens the lone session, where the model has one, and runs it once on {@code inputs} (ONNX Runtime initialises
+     * lazily); called after the model reports ready, off the request path.
+     *
+     * @param inputs inputs the model runs (the warm-up's), or null to open it without a run
+     * @throws InferenceException when ONNX Runtime cannot open the session or run it on the inputs
+     */
+    public synchronized void openLoneSession(List<Tensor> inputs, List<String> outputs) {
+        if (loneExecution.opener() == null || loneSession != null || closed) {
+            return;
+        }
+        OrtSession lone;
+        try {
+            lone = loneExecution.opener().open();
+        } catch (OrtException e) {
+            throw new InferenceException(Status.INTERNAL, "could not open the lone session: " + e.getMessage(), e);
+        }
+        if (inputs != null) {
+            run(lone, inputs, outputs, RunObserver.NONE);
+        }
+        loneSession = lone;
+        LOG.infof("Executions that run alone now use %d threads", loneExecution.intraOpThreads());
+    }
+
+    /**
      * Assembles the entries into one execution, runs it and gives each entry its rows of the outputs; an execution
      * alone runs on the lone session where there is one.
      */
@@ -117,11 +145,6 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
      */
     public List<Tensor> run(List<Tensor> inputs, List<String> outputNames, RunObserver observer) {
         return run(session, inputs, outputNames, observer);
-    }
-
-    /** The same on the lone session, where there is one. */
-    List<Tensor> runAlone(List<Tensor> inputs, List<String> outputNames) {
-        return run(loneSession != null ? loneSession : session, inputs, outputNames, RunObserver.NONE);
     }
 
     private List<Tensor> run(OrtSession session, List<Tensor> inputs, List<String> outputNames,
@@ -180,7 +203,8 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
     }
 
     @Override
-    public void close() throws OrtException {
+    public synchronized void close() throws OrtException {
+        closed = true;
         session.close();
         if (loneSession != null) {
             loneSession.close();

@@ -88,13 +88,12 @@ public final class OnnxModelLoader {
         } catch (OrtException | IOException e) {
             throw new ModelLoadException("could not load model " + source + ": " + e.getMessage(), e);
         }
-        LoneExecution lone = null;
         try {
             ModelMetadata metadata = describe(session, source, modelConfig, active, providerOptions, threads);
             if (active.contains(ExecutionProvider.CUDA)) {
                 ProviderOptions.checkCudaGraph(config.cuda(), metadata.inputs());
             }
-            lone = loneExecution(source, resource, active, threads);
+            LoneExecution lone = loneExecution(source, resource, active, threads);
             LOG.infof("Loaded model '%s' version %s from %s on execution providers %s%s; %d executions at once, %d "
                     + "intra-op threads, spinning %s; an execution alone on %d threads", metadata.name(),
                     metadata.version(), source, metadata.properties().get(ModelMetadata.EXECUTION_PROVIDERS),
@@ -103,9 +102,6 @@ public final class OnnxModelLoader {
             return new OnnxModel(env, session, lone, metadata, rowCoupling, threads.executions(), quietRunOptions());
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
-            if (lone != null && lone.session() != null) {
-                closeQuietly(lone.session());
-            }
             throw e instanceof ModelLoadException mle ? mle
                     : new ModelLoadException("could not read the inputs and outputs of " + source + ": " + e.getMessage(), e);
         }
@@ -202,8 +198,8 @@ public final class OnnxModelLoader {
     }
 
     /**
-     * A second session with one spinning thread per core, for executions that run alone, where the executions share
-     * the cores out on CPU ({@link LoneExecution}).
+     * How to open a second session with one spinning thread per core, for executions that run alone, where the
+     * executions share the cores out on CPU ({@link LoneExecution}); it is opened once the model is ready.
      */
     private LoneExecution loneExecution(ModelSource source, byte[] resource, List<ExecutionProvider> active,
             Threads threads) throws OrtException {
@@ -219,7 +215,7 @@ public final class OnnxModelLoader {
             return LoneExecution.none(threads.intraOp(), "each execution has every core already");
         }
         Threads lone = new Threads(1, cores, config.intraOpSpinning().orElse(true));
-        return LoneExecution.allCores(createSession(source, resource, active, Map.of(), lone), cores);
+        return LoneExecution.allCores(() -> createSession(source, resource, active, Map.of(), lone), cores);
     }
 
     private OrtSession createSession(ModelSource source, byte[] resource, List<ExecutionProvider> providers,

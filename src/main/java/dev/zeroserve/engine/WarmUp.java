@@ -12,7 +12,7 @@ import dev.zeroserve.inference.TensorSpec;
 
 /**
  * Runs the model before it reports ready, so that the first client does not pay for ONNX Runtime's lazy
- * initialisation (memory arenas, kernel selection, GPU context), on each of its sessions: on the user's sample inputs, or on zero-filled ones
+ * initialisation (memory arenas, kernel selection, GPU context): on the user's sample inputs, or on zero-filled ones
  * (empty strings for BYTES), which a model with a shape, scale or divisor input may refuse.
  */
 public final class WarmUp {
@@ -43,9 +43,6 @@ public final class WarmUp {
     public static void run(OnnxModel model, List<Tensor> inputs, List<String> outputs, int iterations) {
         for (int i = 0; i < iterations; i++) {
             model.run(inputs, outputs, RunObserver.NONE);
-            if (model.hasLoneSession()) {
-                model.runAlone(inputs, outputs);
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.zeroserve.lifecycle;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +39,9 @@ import io.vertx.ext.web.Router;
 @ApplicationScoped
 public class ModelLifecycle {
     private static final Logger LOG = Logger.getLogger(ModelLifecycle.class);
+    private static final Duration IDLE_BEFORE_LONE_SESSION = Duration.ofMillis(50);
+    private static final Duration FIRST_REQUEST_WAIT = Duration.ofSeconds(1);
+    private static final Duration IDLE_POLL = Duration.ofMillis(10);
 
     public enum State {
         LOADING,
@@ -91,7 +95,7 @@ public class ModelLifecycle {
             OnnxModel loaded = loader.load(source, config.model(), batchingPolicy::parallelExecutions);
             coldStart.reached(ColdStart.Phase.SESSION_CREATED);
             long loadedAt = System.nanoTime();
-            warmUp.run(loaded, source, registry.modelName());
+            Optional<ModelWarmUp.Sample> sample = warmUp.run(loaded, source, registry.modelName());
             long end = System.nanoTime();
             ServedModel ready = serve(loaded);
             metrics.modelReady(ready.metadata(), ready.scheduler(), end - start);
@@ -103,10 +107,43 @@ public class ModelLifecycle {
                     TimeUnit.NANOSECONDS.toMillis(loadedAt - start), TimeUnit.NANOSECONDS.toMillis(end - loadedAt),
                     ready.metadata().properties().get(ServedModel.BATCHING_REASON));
             coldStart.reached(ColdStart.Phase.WARMED_UP); // readiness, once the tokenizer is loaded too
+            openLoneSessionWhenIdle(loaded, ready.scheduler(), sample);
         } catch (ModelLoadException | InferenceException | IllegalArgumentException e) {
             fail(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException | LinkageError e) {
             fail("unexpected failure loading " + source + ": " + e, e);
+        }
+    }
+
+    /**
+     * Opens the lone session once the first request has been answered (or {@link #FIRST_REQUEST_WAIT} passed without
+     * one) and the model has then been idle for {@link #IDLE_BEFORE_LONE_SESSION}: made at load, or at readiness beside
+     * the first request (which spends most of its first 200 ms in cold code before it reaches the model), it delayed
+     * the first answer of a cold start by 60-165 ms. Under load it is not needed: executions are not alone. Where it
+     * cannot be opened, lone executions keep the executions' own threads.
+     */
+    private void openLoneSessionWhenIdle(OnnxModel loaded, DynamicBatcher scheduler,
+            Optional<ModelWarmUp.Sample> sample) throws InterruptedException {
+        long ready = System.nanoTime();
+        long idleSince = ready;
+        while (registry.state() == State.READY) {
+            long now = System.nanoTime();
+            boolean firstServed = !Double.isNaN(metrics.coldStart().secondsAt(ColdStart.Phase.FIRST_ANSWER))
+                    || now - ready >= FIRST_REQUEST_WAIT.toNanos();
+            if (scheduler.inFlight() > 0 || !firstServed) {
+                idleSince = now;
+            } else if (now - idleSince >= IDLE_BEFORE_LONE_SESSION.toNanos()) {
+                try {
+                    loaded.openLoneSession(sample.map(ModelWarmUp.Sample::inputs).orElse(null),
+                            sample.map(ModelWarmUp.Sample::outputs).orElse(null));
+                } catch (InferenceException e) {
+                    LOG.warnf("%s; executions that run alone keep the executions' own threads", e.getMessage());
+                }
+                return;
+            }
+            Thread.sleep(IDLE_POLL.toMillis());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.zeroserve.lifecycle;
 
+import java.util.List;
 import java.util.Optional;
 
 import org.jboss.logging.Logger;
@@ -13,6 +14,7 @@ import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.ModelMetadata;
 import dev.zeroserve.inference.RequestValidator;
+import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.TensorSpec;
 import dev.zeroserve.inference.WarmupRequestDecoder;
 
@@ -40,29 +42,37 @@ final class ModelWarmUp {
      * @param source where the model came from: sample inputs beside its file are used when configuration names none
      * @throws IllegalArgumentException naming {@value #INPUTS_URI} when the model cannot run the sample inputs
      */
-    void run(OnnxModel loaded, ModelSource source, String modelName) {
+    /** Inputs the model ran at warm-up, and the outputs asked for. */
+    record Sample(List<Tensor> inputs, List<String> outputs) {
+    }
+
+    /** @return what the model was warmed up on, or empty where it could not be */
+    Optional<Sample> run(OnnxModel loaded, ModelSource source, String modelName) {
         ModelMetadata metadata = loaded.metadata();
         Optional<String> samples = config.inputsUri().or(source::defaultWarmupUri);
         if (samples.isPresent()) {
             try {
                 InferenceRequest request = decoder.decode(ConfiguredUri.readFile(INPUTS_URI, samples.get()),
                         metadata, maxElements);
-                WarmUp.run(loaded, request.inputs(), RequestValidator.validate(request, metadata),
-                        config.iterations());
+                List<String> outputs = RequestValidator.validate(request, metadata);
+                WarmUp.run(loaded, request.inputs(), outputs, config.iterations());
+                return Optional.of(new Sample(request.inputs(), outputs));
             } catch (InferenceException e) {
                 throw new IllegalArgumentException(INPUTS_URI + "=" + samples.get() + ": the model cannot be warmed "
                         + "up on these inputs: " + e.getMessage(), e);
             }
-            return;
         }
         try {
-            WarmUp.run(loaded, WarmUp.zeroInputs(metadata, config.dynamicDimSize()),
-                    metadata.outputs().stream().map(TensorSpec::name).toList(), config.iterations());
+            List<Tensor> inputs = WarmUp.zeroInputs(metadata, config.dynamicDimSize());
+            List<String> outputs = metadata.outputs().stream().map(TensorSpec::name).toList();
+            WarmUp.run(loaded, inputs, outputs, config.iterations());
+            return Optional.of(new Sample(inputs, outputs));
         } catch (InferenceException e) {
             LOG.warnf("Model '%s' could not be warmed up on zero-filled inputs (%s); it is served without warm-up, so "
                     + "the first requests pay for ONNX Runtime's initialisation. Give it inputs it can run in a "
                     + "warmup.json beside the model file (zeroserve.warmup.inputs-uri), a v2 JSON inference request",
                     modelName, e.getMessage());
+            return Optional.empty();
         }
     }
 }

@@ -51,6 +51,10 @@ class LoneExecutionTest {
     void anExecutionAloneRunsOnEveryCoreAndAnswersTheSameBits() throws Exception {
         assumeTrue(CORES > 1, "one core: every execution has it already");
         try (OnnxModel model = load(Map.of())) {
+            BatchEntry warmUp = entry(8);
+            assertThat(model.hasLoneSession()).as("opened after readiness, not at load").isFalse();
+            model.openLoneSession(warmUp.inputs(), warmUp.outputs());
+            assertThat(model.hasLoneSession()).isTrue();
             assertThat(model.loneExecution().intraOpThreads()).isEqualTo(CORES);
             assertThat(model.loneExecution().properties()).containsEntry("lone_execution_intra_op_threads",
                     Integer.toString(CORES));
@@ -63,8 +67,18 @@ class LoneExecutionTest {
     }
 
     @Test
+    void aClosedModelOpensNoLoneSession() throws Exception {
+        assumeTrue(CORES > 1, "one core: there is no lone session");
+        OnnxModel model = load(Map.of());
+        model.close();
+        model.openLoneSession(null, null);
+        assertThat(model.hasLoneSession()).isFalse();
+    }
+
+    @Test
     void switchedOffThereIsNoSecondSessionAndTheMetadataSaysWhy() throws Exception {
         try (OnnxModel model = load(Map.of(LoneExecution.CONFIG_KEY, "false"))) {
+            model.openLoneSession(null, null);
             assertThat(model.hasLoneSession()).isFalse();
             assertThat(model.loneExecution().intraOpThreads()).isEqualTo(1);
             assertThat(model.loneExecution().reason()).isEqualTo("the executions' own threads: "
@@ -77,6 +91,7 @@ class LoneExecutionTest {
         try (OnnxModel model = new OnnxModelLoader(TestConfig.with(Map.of()).engine(),
                 new TensorRtProfiles.Bounds(16, 256, 8)).load(ModelSource.parse(ModelSource.BUNDLED_URI),
                         TestConfig.with(Map.of()).model(), (coupling, onCpu) -> 1)) {
+            model.openLoneSession(null, null);
             assertThat(model.hasLoneSession()).isFalse();
             assertThat(model.loneExecution().reason()).endsWith("each execution has every core already");
         }
