@@ -1,5 +1,6 @@
 package dev.zeroserve.engine;
 
+import java.io.IOException;
 import java.util.Map;
 
 import ai.onnxruntime.OrtException;
@@ -26,7 +27,7 @@ public record LoneExecution(Opener opener, int intraOpThreads, String reason) {
     /** Creates the lone session. */
     @FunctionalInterface
     interface Opener {
-        OrtSession open() throws OrtException;
+        OrtSession open() throws OrtException, IOException;
     }
 
     static final String CONFIG_KEY = "zeroserve.engine.lone-execution-all-cores";

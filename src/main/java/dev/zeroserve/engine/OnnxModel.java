@@ -1,5 +1,6 @@
 package dev.zeroserve.engine;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -107,7 +108,7 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
         OrtSession lone;
         try {
             lone = loneExecution.opener().open();
-        } catch (OrtException e) {
+        } catch (OrtException | IOException e) {
             throw new InferenceException(Status.INTERNAL, "could not open the lone session: " + e.getMessage(), e);
         }
         if (inputs != null) {
