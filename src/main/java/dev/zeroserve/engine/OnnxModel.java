@@ -42,7 +42,7 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
     private final OrtSession session;
     /**
      * The same model with one intra-op thread per core, for an execution that runs alone where the executions share
-     * the cores out; null where there is none or the warm-up found it no faster.
+     * the cores out; null until it is opened (after the first answer), and where there is none.
      */
     private volatile OrtSession loneSession;
     private final LoneExecution loneExecution;
@@ -96,7 +96,7 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
 
     /**
      * Opens the lone session, where the model has one, and runs it once on {@code inputs} (ONNX Runtime initialises
-     * lazily); called after the model reports ready, off the request path.
+     * lazily); called once the model is served, off the request path.
      *
      * @param inputs inputs the model runs (the warm-up's), or null to open it without a run
      * @throws InferenceException when ONNX Runtime cannot open the session or run it on the inputs
@@ -112,7 +112,12 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
             throw new InferenceException(Status.INTERNAL, "could not open the lone session: " + e.getMessage(), e);
         }
         if (inputs != null) {
-            run(lone, inputs, outputs, RunObserver.NONE);
+            try {
+                run(lone, inputs, outputs, RunObserver.NONE);
+            } catch (InferenceException e) {
+                closeQuietly(lone);
+                throw e;
+            }
         }
         loneSession = lone;
         LOG.infof("Executions that run alone now use %d threads", loneExecution.intraOpThreads());
@@ -148,7 +153,7 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
         return run(session, inputs, outputNames, observer);
     }
 
-    private List<Tensor> run(OrtSession session, List<Tensor> inputs, List<String> outputNames,
+    private List<Tensor> run(OrtSession target, List<Tensor> inputs, List<String> outputNames,
             RunObserver observer) {
         Map<String, OnnxTensor> onnxInputs = new HashMap<>(inputs.size() * 2);
         try {
@@ -158,7 +163,7 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
             }
             long prepared = System.nanoTime();
             observer.computeInput(prepared - start);
-            try (OrtSession.Result result = session.run(onnxInputs, new LinkedHashSet<>(outputNames), runOptions)) {
+            try (OrtSession.Result result = target.run(onnxInputs, new LinkedHashSet<>(outputNames), runOptions)) {
                 long inferred = System.nanoTime();
                 observer.computeInfer(inferred - prepared);
                 Tensor[] outputs = new Tensor[outputNames.size()];
@@ -201,6 +206,14 @@ public final class OnnxModel implements BatchExecutor, AutoCloseable {
                     ? Status.INVALID_ARGUMENT : Status.INTERNAL;
             default -> Status.INTERNAL;
         };
+    }
+
+    private static void closeQuietly(OrtSession lone) {
+        try {
+            lone.close();
+        } catch (OrtException e) {
+            LOG.debug("closing a lone session that could not run failed", e);
+        }
     }
 
     @Override
