@@ -109,6 +109,14 @@ public interface ZeroserveConfig {
          * request. By default a {@code warmup.json} beside the model file, if there is one.
          */
         Optional<String> inputsUri();
+
+        /**
+         * Load and warm up the model (building TensorRT's engines into its cache), say what was prepared, and exit
+         * instead of serving: 0 when ready on the first execution provider asked for, 1 otherwise. For a Kubernetes
+         * Job or an image build that fills the engine cache before traffic.
+         */
+        @WithDefault("false")
+        boolean exitWhenReady();
     }
 
     interface Limits {

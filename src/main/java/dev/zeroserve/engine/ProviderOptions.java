@@ -146,7 +146,7 @@ public final class ProviderOptions {
                 .distinct().collect(Collectors.joining(", "));
     }
 
-    static String name(ExecutionProvider provider) {
+    public static String name(ExecutionProvider provider) {
         return provider.name().toLowerCase(Locale.ROOT);
     }
 

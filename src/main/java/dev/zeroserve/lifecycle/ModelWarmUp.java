@@ -38,15 +38,15 @@ final class ModelWarmUp {
         this.maxElements = maxElements;
     }
 
-    /**
-     * @param source where the model came from: sample inputs beside its file are used when configuration names none
-     * @throws IllegalArgumentException naming {@value #INPUTS_URI} when the model cannot run the sample inputs
-     */
     /** Inputs the model ran at warm-up, and the outputs asked for. */
     record Sample(List<Tensor> inputs, List<String> outputs) {
     }
 
-    /** @return what the model was warmed up on, or empty where it could not be */
+    /**
+     * @param source where the model came from: sample inputs beside its file are used when configuration names none
+     * @return what the model was warmed up on, or empty where it could not be
+     * @throws IllegalArgumentException naming {@value #INPUTS_URI} when the model cannot run the sample inputs
+     */
     Optional<Sample> run(OnnxModel loaded, ModelSource source, String modelName) {
         ModelMetadata metadata = loaded.metadata();
         Optional<String> samples = config.inputsUri().or(source::defaultWarmupUri);

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
@@ -53,6 +55,7 @@ public final class ColdStart {
     private final Map<Phase, Double> reached = new EnumMap<>(Phase.class);
     private final Set<Phase> readyAwaits = EnumSet.of(Phase.WARMED_UP);
     private final AtomicBoolean answered = new AtomicBoolean();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     ColdStart(MeterRegistry registry) {
         this.registry = registry;
@@ -81,7 +84,13 @@ public final class ColdStart {
         }
         if (ready) {
             LOG.infof("Cold start: ready %s after the JVM started (%s)", seconds(Phase.READY), phasesBefore());
+            this.ready.complete(null);
         }
+    }
+
+    /** Completes when readiness is reached: the model warmed up and the tokenizer (where it has one) loaded. */
+    public CompletionStage<Void> whenReady() {
+        return ready;
     }
 
     /** A request was answered: the first one ends the cold start as a waiting user sees it. */

@@ -210,6 +210,32 @@ class ManifestsIT {
         }
     }
 
+    /**
+     * The Job that fills the TensorRT engine cache runs what the GPU Service runs (image, GPU, node pool), only
+     * preparing, with the cache writable; and it may run where the Service may.
+     */
+    @Test
+    void tensorrtCacheJobPreparesWithTheGpuServicesImageOnItsNodes() throws IOException {
+        JsonNode job = FinishManifests.read(PROJECT.resolve("knative/gcsfuse/tensorrt-cache-job.yaml")).get(0);
+        assertThat(job.path("kind").asText()).isEqualTo("Job");
+        JsonNode service = knativeService(gpuKnative);
+        JsonNode container = container(job);
+        assertThat(container.path("image").asText()).isEqualTo(container(service).path("image").asText());
+        assertThat(job.path("spec").path("template").path("spec").path("nodeSelector"))
+                .isEqualTo(service.path("spec").path("template").path("spec").path("nodeSelector"));
+        assertThat(container.path("resources").path("limits").path(FinishManifests.GPU_RESOURCE).asText())
+                .isEqualTo("1");
+        assertThat(env(container, "ZEROSERVE_WARMUP_EXIT_WHEN_READY")).isEqualTo("true");
+        assertThat(env(container, "ZEROSERVE_ENGINE_EXECUTION_PROVIDERS")).startsWith("tensorrt,");
+        String cacheDir = env(container, "ZEROSERVE_ENGINE_TENSORRT_CACHE_DIR");
+        assertThat(container.path("volumeMounts")).anySatisfy(mount -> {
+            assertThat(mount.path("mountPath").asText()).isEqualTo(cacheDir);
+            assertThat(mount.path("readOnly").asBoolean()).as("cache mount writable").isFalse();
+        });
+        assertThat(RestrictedProfile.check(job.path("spec").path("template"))).as("Pod Security restricted")
+                .isEmpty();
+    }
+
     @Test
     void cpuVariantAsksForNoGpu() {
         for (JsonNode workload : List.of(knativeService(cpuKnative), deployment(cpuKubernetes))) {

@@ -55,6 +55,29 @@ public final class PackagedService implements AutoCloseable {
     private static PackagedService start(Path log, String java, List<String> jvmFlags, List<String> settings)
             throws IOException, InterruptedException {
         int port = FreePort.find();
+        PackagedService service = new PackagedService(launch(log, java, jvmFlags, port, settings),
+                URI.create("http://localhost:" + port + "/"), log);
+        service.awaitReady();
+        return service;
+    }
+
+    /**
+     * Runs it with these -D settings until it exits by itself (a run that only prepares).
+     *
+     * @return its exit status
+     */
+    public static int runToExit(Path log, List<String> settings, Duration within)
+            throws IOException, InterruptedException {
+        Process process = launch(log, currentJava(), List.of(), FreePort.find(), settings);
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("still running after " + within + "; log:\n" + Files.readString(log));
+        }
+        return process.exitValue();
+    }
+
+    private static Process launch(Path log, String java, List<String> jvmFlags, int port, List<String> settings)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmFlags);
@@ -63,10 +86,7 @@ public final class PackagedService implements AutoCloseable {
             command.add("-D" + setting);
         }
         command.addAll(List.of("-jar", RUNNER.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        PackagedService service = new PackagedService(process, URI.create("http://localhost:" + port + "/"), log);
-        service.awaitReady();
-        return service;
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     public URI base() {
