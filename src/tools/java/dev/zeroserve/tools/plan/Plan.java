@@ -61,8 +61,15 @@ public final class Plan {
                     + "./mvnw package -DskipTests, or give --url of a running service");
         }
         List<Map<String, String>> settings = settings(options.string("settings", "defaults"));
+        List<String> swept = List.of();
+        if (options.has("sweep")) {
+            Map<String, List<String>> grid = grid(options.string("sweep", null));
+            settings = sweep(settings, grid);
+            swept = List.copyOf(grid.keySet());
+        }
         if (url != null && (settings.size() > 1 || !settings.get(0).isEmpty())) {
-            throw new IllegalArgumentException("measure: --settings restarts the service, which needs --jar, not --url");
+            throw new IllegalArgumentException("measure: --settings and --sweep restart the service, which needs "
+                    + "--jar, not --url");
         }
         Path out = options.path("out", "target/plan/capacity.json");
         Path bodyFile = options.has("body") ? options.path("body", null) : null;
@@ -77,6 +84,9 @@ public final class Plan {
         Capacity capacity = new Measure(job).run();
         capacity.write(out);
         System.out.println("wrote " + out);
+        if (!swept.isEmpty()) {
+            System.out.print(SweepTable.of(capacity, swept));
+        }
         capacityChart(capacity, chart);
     }
 
@@ -92,14 +102,54 @@ public final class Plan {
                         throw new IllegalArgumentException("measure: --settings takes key=value pairs (for example "
                                 + "\"defaults;batching.policy=batch\"), got '" + pair.trim() + "'");
                     }
-                    String key = pair.substring(0, equals).trim();
-                    properties.put(key.startsWith("zeroserve.") || key.startsWith("quarkus.") ? key : "zeroserve." + key,
-                            pair.substring(equals + 1).trim());
+                    properties.put(key(pair.substring(0, equals)), pair.substring(equals + 1).trim());
                 }
             }
             settings.add(properties);
         }
         return settings;
+    }
+
+    /** {@code a=1,8,32;b=1,2}: keys separated by semicolons, each with the values to try, separated by commas. */
+    static Map<String, List<String>> grid(String text) {
+        Map<String, List<String>> grid = new LinkedHashMap<>();
+        for (String axis : text.split(";")) {
+            int equals = axis.indexOf('=');
+            List<String> values = equals <= 0 ? List.of() : Arrays.stream(axis.substring(equals + 1).split(","))
+                    .map(String::trim).filter(value -> !value.isEmpty()).toList();
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException("measure: --sweep takes key=value,value,... axes separated by ';' "
+                        + "(for example \"batching.max-batch-size=1,8,32;batching.parallel-batches=1,2\"), got '"
+                        + axis.trim() + "'");
+            }
+            if (grid.put(key(axis.substring(0, equals)), values) != null) {
+                throw new IllegalArgumentException("measure: --sweep names " + axis.substring(0, equals).trim()
+                        + " twice");
+            }
+        }
+        return grid;
+    }
+
+    /** Every setting with every combination of the grid's values (the grid's keys override the setting's). */
+    static List<Map<String, String>> sweep(List<Map<String, String>> settings, Map<String, List<String>> grid) {
+        List<Map<String, String>> combined = settings;
+        for (Map.Entry<String, List<String>> axis : grid.entrySet()) {
+            List<Map<String, String>> next = new ArrayList<>();
+            for (Map<String, String> setting : combined) {
+                for (String value : axis.getValue()) {
+                    Map<String, String> properties = new LinkedHashMap<>(setting);
+                    properties.put(axis.getKey(), value);
+                    next.add(properties);
+                }
+            }
+            combined = next;
+        }
+        return combined;
+    }
+
+    private static String key(String key) {
+        String trimmed = key.trim();
+        return trimmed.startsWith("zeroserve.") || trimmed.startsWith("quarkus.") ? trimmed : "zeroserve." + trimmed;
     }
 
     static void knative(Options options) throws IOException {
