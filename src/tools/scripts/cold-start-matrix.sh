@@ -19,6 +19,8 @@
 # with its own AOT cache, native dir, model file, C1 only, tcmalloc), so that each start is also a ratio to its floor.
 # ONLY="<variants>" runs just those (and the floors). OLD_APP=<quarkus-app directory of another build> adds old-baseline and old-aot-25: that build started as baseline
 # and aot-25 are, in the same rounds, so that a change is measured against the code before it.
+# BUILT_AOT_APP=<quarkus-app directory with the app.aot of Quarkus's own AOT packaging (JDK 25 build, phase build:
+# docs/performance.md)> adds built-aot-25: that build with that cache, started as aot-25 is.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 . src/tools/scripts/lib.sh
@@ -100,6 +102,13 @@ if [ -x "$jdk25/bin/java" ]; then
     java_of[$variant]="$jdk25/bin/java"
     opts_of[$variant]="${aot_flags[$variant]} -XX:AOTCache=$work/$variant.aot"
   done
+  if [ -n "${BUILT_AOT_APP:-}" ]; then
+    variants+=(built-aot-25)
+    jar_of[built-aot-25]="$BUILT_AOT_APP/quarkus-run.jar"
+    java_of[built-aot-25]="$jdk25/bin/java"
+    env_of[built-aot-25]=$images_env
+    opts_of[built-aot-25]="$native $file $c1 -XX:AOTCache=$BUILT_AOT_APP/app.aot"
+  fi
 fi
 
 # The floor programs: JDK 17 as the plain jar starts; JDK 25 with an AOT cache of its own, as the images start.
@@ -163,7 +172,7 @@ for variant in baseline old-baseline; do
   if [[ " ${variants[*]} " == *" $variant "* ]]; then ratio "$variant" floor-17; fi
 done
 if [ -x "$jdk25/bin/java" ]; then
-  for variant in aot-25 old-aot-25; do
+  for variant in aot-25 old-aot-25 built-aot-25; do
     if [[ " ${variants[*]} " == *" $variant "* ]]; then ratio "$variant" floor-aot-25; fi
   done
 fi
