@@ -15,7 +15,8 @@
 # JAVA_OPTS_1, JAVA_OPTS_2, ... (one server each), SERVER_ENV (NAME=value pairs for every server's environment) and
 # ENV_1, ENV_2, ... (one server's), CEILING_SECONDS (10 per ceiling cell; 0 skips it), WRK_THREADS (1),
 # H2_CONNECTIONS (1: gRPC's concurrency is streams on one connection, as one gRPC channel does), SKIP_BUILD (1 reuses
-# the last compile of the helper classes), AUTH_KEY (sent as 'Authorization: Bearer' by every request and check, to
+# the last compile of the helper classes), MODEL_FILE (another model file with the bundled model's inputs and a
+# tokenizer.json beside it, such as lib.sh's float_model: every server serves it, the ceiling runs it), AUTH_KEY (sent as 'Authorization: Bearer' by every request and check, to
 # every server: set ENV_1=ZEROSERVE_AUTH_API_KEYS=<key> to compare one server checking keys with one that does not).
 # errors: wrk's non-2xx responses and socket errors; for gRPC, answers that are not a complete successful message
 # (h2load counts every HTTP 200, gRPC errors included). Each cell is preceded by one curl request that must succeed
@@ -36,6 +37,10 @@ TOKENS=${TOKENS:-16}
 BASE_PORT=${BASE_PORT:-18081}
 CEILING_SECONDS=${CEILING_SECONDS:-10}
 H2_CONNECTIONS=${H2_CONNECTIONS:-1}
+if [ -n "${MODEL_FILE:-}" ]; then  # another model of the bundled one's inputs and tokenizer, served and in-process
+  MODEL_FILE=$(realpath "$MODEL_FILE")
+  SERVER_ENV="ZEROSERVE_MODEL_URI=file:$MODEL_FILE ZEROSERVE_MODEL_NAME=$MODEL ${SERVER_ENV:-}"
+fi
 out=$BODIES
 mkdir -p "$out"
 
@@ -59,7 +64,7 @@ measure_ceiling() { # to a file: the in-process ceiling's cell lines, or nothing
   [ "$CEILING_SECONDS" != 0 ] || return 0
   log "in-process ceilings (tensor, $TOKENS tokens; embeddings), ${CEILING_SECONDS}s per cell"
   tool dev.zeroserve.tools.bench.InProcessCeiling --seconds "$CEILING_SECONDS" --tokens "$TOKENS" \
-    | grep '^ceiling ' > "$1" || log "the in-process ceiling failed"
+    ${MODEL_FILE:+--model "$MODEL_FILE"} | grep '^ceiling ' > "$1" || log "the in-process ceiling failed"
 }
 busy_before=$(numbers busy)  # the ceiling needs a quiet machine; say whether it had one
 measure_ceiling "$out/ceiling-before.txt"

@@ -46,6 +46,11 @@ public final class DirectEmbeddings implements AutoCloseable {
         this(DirectOnnxRuntime.openBundledModel(intraOpThreads));
     }
 
+    /** Another model file of the same tokenizer (the fp32 all-MiniLM-L6-v2, a rewrite of the bundled one). */
+    public DirectEmbeddings(java.nio.file.Path model, int intraOpThreads) throws OrtException {
+        this(DirectOnnxRuntime.openModel(model, intraOpThreads));
+    }
+
     private DirectEmbeddings(OrtSession session) {
         this.session = session;
         try (InputStream json = DirectEmbeddings.class.getClassLoader()

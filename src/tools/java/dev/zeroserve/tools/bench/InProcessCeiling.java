@@ -31,8 +31,8 @@ import dev.zeroserve.testing.Sentences;
  *
  * <p>Prints one line per cell, {@code ceiling pipeline=tensor tokens=16 batch=8 callers=2 threads=1 calls_per_s=...
  * rows_per_s=... p50_ms=... p99_ms=...}. Options: {@code --seconds 10 --warmup 1} (before each cell) {@code --tokens 16
- * --batches 1,8,32}, and {@code --model FILE}: the tensor cells on another file with the bundled model's inputs and
- * output (a rewrite of it, such as {@code src/tools/scripts/perrow-quantize.py} makes), without the embeddings cells.
+ * --batches 1,8,32}, and {@code --model FILE}: every cell on another file with the bundled model's inputs, output and
+ * tokenizer (the fp32 all-MiniLM-L6-v2, or a rewrite such as {@code src/tools/scripts/perrow-quantize.py} makes).
  */
 public final class InProcessCeiling {
     private InProcessCeiling() {
@@ -58,10 +58,10 @@ public final class InProcessCeiling {
                 cell.measure(cores, () -> DirectOnnxRuntime.lastHiddenState(narrow, ids, batch), warmup);
             }
         }
-        if (model != null) {
-            return; // the embeddings pipeline is the bundled model's
-        }
-        try (DirectEmbeddings wide = new DirectEmbeddings(cores); DirectEmbeddings narrow = new DirectEmbeddings(1)) {
+        try (DirectEmbeddings wide = model == null ? new DirectEmbeddings(cores)
+                : new DirectEmbeddings(Path.of(model), cores);
+                DirectEmbeddings narrow = model == null ? new DirectEmbeddings(1)
+                        : new DirectEmbeddings(Path.of(model), 1)) {
             int textTokens = wide.tokenIds(Sentences.SHORT).length;
             for (int batch : batches) {
                 List<String> texts = Collections.nCopies(batch, Sentences.SHORT);
