@@ -13,24 +13,28 @@ import java.util.stream.Stream;
 
 /**
  * What TensorRT's cache directory holds after a load: the files this process wrote (engines built now) and the ones
- * it found (engines a load read back), so that a run preparing the cache can say whether it built anything.
+ * it found (engines a load read back), so that a run preparing the cache can say whether it built anything and
+ * whether an engine is there for the next load.
+ *
+ * @param written the files modified since the process started, each with its size
+ * @param found the files that were there before
  */
-public final class TensorRtCacheFiles {
-    private TensorRtCacheFiles() {
-    }
+public record TensorRtCacheFiles(Path directory, boolean exists, List<String> written, List<String> found,
+        long bytes, boolean holdsEngine) {
+    /** ONNX Runtime's TensorRT provider names each serialized engine {@code <model hash>_sm<capability>.engine}. */
+    private static final String ENGINE_SUFFIX = ".engine";
 
     /**
      * @param since when the process started: a file modified after it was written by this load
-     * @return one line, for example {@code /cache: 2 files, 44.1 MiB; written now: m_sm89.engine 44.0 MiB; found:
-     *         m_sm89.timing 0.1 MiB}
      */
-    public static String describe(Path directory, Instant since) {
+    public static TensorRtCacheFiles list(Path directory, Instant since) {
         if (!Files.isDirectory(directory)) {
-            return directory + ": no such directory, so nothing was written (ONNX Runtime creates it only where it can)";
+            return new TensorRtCacheFiles(directory, false, List.of(), List.of(), 0, false);
         }
         List<String> written = new ArrayList<>();
         List<String> found = new ArrayList<>();
         long bytes = 0;
+        boolean engine = false;
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.sorted().toList()) {
                 BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -38,11 +42,23 @@ public final class TensorRtCacheFiles {
                     continue;
                 }
                 bytes += attributes.size();
+                engine |= file.getFileName().toString().endsWith(ENGINE_SUFFIX) && attributes.size() > 0;
                 String entry = file.getFileName() + " " + mebibytes(attributes.size());
                 (attributes.lastModifiedTime().toInstant().isBefore(since) ? found : written).add(entry);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("listing TensorRT's cache directory " + directory, e);
+        }
+        return new TensorRtCacheFiles(directory, true, List.copyOf(written), List.copyOf(found), bytes, engine);
+    }
+
+    /**
+     * @return one line, for example {@code /cache: 2 files, 44.1 MiB; written now: m_sm89.engine 44.0 MiB; found:
+     *         m_sm89.timing 0.1 MiB}
+     */
+    public String describe() {
+        if (!exists) {
+            return directory + ": no such directory, so nothing was written (ONNX Runtime creates it only where it can)";
         }
         int count = written.size() + found.size();
         if (count == 0) {

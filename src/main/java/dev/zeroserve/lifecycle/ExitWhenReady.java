@@ -48,26 +48,44 @@ public class ExitWhenReady {
     }
 
     private void exit() {
+        try {
+            Quarkus.asyncExit(prepared() ? 0 : 1);
+        } catch (RuntimeException | Error e) {
+            LOG.error("Could not say what was prepared; exiting 1", e);
+            Quarkus.asyncExit(1);
+        }
+    }
+
+    /** @return whether the model runs on the provider asked for and, on TensorRT, an engine is in the cache */
+    private boolean prepared() {
         ModelMetadata metadata = lifecycle.resolve(lifecycle.modelName(), null).metadata();
         String running = metadata.properties().get(ModelMetadata.EXECUTION_PROVIDER);
-        ZeroserveConfig.ExecutionProvider asked = engine.executionProviders().get(0);
+        String asked = ProviderOptions.name(engine.executionProviders().get(0));
+        String failure = null;
         String cache = "";
         if (running.equals(ProviderOptions.name(ZeroserveConfig.ExecutionProvider.TENSORRT))) {
             GpuProviders.TensorRt tensorrt = engine.tensorrt();
-            cache = tensorrt.engineCache() ? "; TensorRT cache " + TensorRtCacheFiles.describe(
-                    Path.of(tensorrt.cacheDir()), Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean()
-                            .getStartTime()))
-                    : "; zeroserve.engine.tensorrt.engine-cache is off, so nothing was kept";
+            if (!tensorrt.engineCache()) {
+                failure = "zeroserve.engine.tensorrt.engine-cache is off, so no engine was kept";
+            } else {
+                TensorRtCacheFiles files = TensorRtCacheFiles.list(Path.of(tensorrt.cacheDir()),
+                        Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()));
+                cache = "; TensorRT cache " + files.describe();
+                if (!files.holdsEngine()) {
+                    failure = "no TensorRT engine is in the cache directory" + cache;
+                }
+            }
         }
-        if (!running.equals(ProviderOptions.name(asked))) {
-            LOG.errorf("Model '%s' was prepared on %s, not on %s, the first of zeroserve.engine.execution-providers: "
-                    + "nothing was prepared for %s%s; exiting 1", lifecycle.modelName(), running,
-                    ProviderOptions.name(asked), ProviderOptions.name(asked), cache);
-            Quarkus.asyncExit(1);
-            return;
+        if (!running.equals(asked)) {
+            failure = "it runs on " + running + ", not on " + asked
+                    + ", the first of zeroserve.engine.execution-providers" + cache;
+        }
+        if (failure != null) {
+            LOG.errorf("Model '%s' was not prepared: %s; exiting 1", lifecycle.modelName(), failure);
+            return false;
         }
         LOG.infof("Model '%s' version %s prepared on %s%s; exiting, as zeroserve.warmup.exit-when-ready asks",
                 lifecycle.modelName(), metadata.version(), running, cache);
-        Quarkus.asyncExit(0);
+        return true;
     }
 }

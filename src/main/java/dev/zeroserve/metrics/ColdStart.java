@@ -90,7 +90,7 @@ public final class ColdStart {
 
     /** Completes when readiness is reached: the model warmed up and the tokenizer (where it has one) loaded. */
     public CompletionStage<Void> whenReady() {
-        return ready;
+        return ready.minimalCompletionStage();
     }
 
     /** A request was answered: the first one ends the cold start as a waiting user sees it. */

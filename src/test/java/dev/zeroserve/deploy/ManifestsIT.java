@@ -216,7 +216,7 @@ class ManifestsIT {
      */
     @Test
     void tensorrtCacheJobPreparesWithTheGpuServicesImageOnItsNodes() throws IOException {
-        JsonNode job = FinishManifests.read(PROJECT.resolve("knative/gcsfuse/tensorrt-cache-job.yaml")).get(0);
+        JsonNode job = FinishManifests.read(PROJECT.resolve("knative/tensorrt-cache/job.yaml")).get(0);
         assertThat(job.path("kind").asText()).isEqualTo("Job");
         JsonNode service = knativeService(gpuKnative);
         JsonNode container = container(job);
@@ -234,6 +234,15 @@ class ManifestsIT {
         });
         assertThat(RestrictedProfile.check(job.path("spec").path("template"))).as("Pod Security restricted")
                 .isEmpty();
+        assertThat(modelSettingsFile("knative/tensorrt-cache")).as("the Job reads the Service's model settings")
+                .isEqualTo(modelSettingsFile("knative/gcsfuse"));
+    }
+
+    private static Path modelSettingsFile(String overlay) throws IOException {
+        JsonNode kustomization = FinishManifests.read(PROJECT.resolve(overlay).resolve("kustomization.yaml")).get(0);
+        JsonNode generator = kustomization.path("configMapGenerator").get(0);
+        assertThat(generator.path("name").asText()).isEqualTo("zeroserve-model");
+        return PROJECT.resolve(overlay).resolve(generator.path("envs").get(0).asText()).normalize();
     }
 
     @Test

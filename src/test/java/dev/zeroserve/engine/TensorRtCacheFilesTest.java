@@ -24,7 +24,7 @@ class TensorRtCacheFilesTest {
         file("TensorrtExecutionProvider_cache_sm89.timing", 1024 * 1024, START.minusSeconds(3600));
         Files.createDirectory(cache.resolve("subdirectory"));
 
-        assertThat(TensorRtCacheFiles.describe(cache, START)).isEqualTo(cache + ": 3 files, 4.0 MiB; "
+        assertThat(TensorRtCacheFiles.list(cache, START).describe()).isEqualTo(cache + ": 3 files, 4.0 MiB; "
                 + "written now: model_sm89.engine 3.0 MiB, model_sm89.profile 0.0 MiB; "
                 + "found: TensorrtExecutionProvider_cache_sm89.timing 1.0 MiB");
     }
@@ -33,14 +33,25 @@ class TensorRtCacheFilesTest {
     void anEngineFoundIsNotCountedAsBuilt() throws IOException {
         file("model_sm89.engine", 1024 * 1024, START.minusSeconds(1));
 
-        assertThat(TensorRtCacheFiles.describe(cache, START)).isEqualTo(cache + ": 1 file, 1.0 MiB; "
+        assertThat(TensorRtCacheFiles.list(cache, START).describe()).isEqualTo(cache + ": 1 file, 1.0 MiB; "
                 + "written now: none; found: model_sm89.engine 1.0 MiB");
     }
 
     @Test
     void anEmptyOrMissingDirectorySaysNothingWasWritten() {
-        assertThat(TensorRtCacheFiles.describe(cache, START)).contains("empty, so no engine was written");
-        assertThat(TensorRtCacheFiles.describe(cache.resolve("missing"), START)).contains("no such directory");
+        assertThat(TensorRtCacheFiles.list(cache, START).describe()).contains("empty, so no engine was written");
+        assertThat(TensorRtCacheFiles.list(cache.resolve("missing"), START).describe()).contains("no such directory");
+    }
+
+    @Test
+    void holdsAnEngineOnlyWhereANonEmptyEngineFileIsThere() throws IOException {
+        assertThat(TensorRtCacheFiles.list(cache.resolve("missing"), START).holdsEngine()).isFalse();
+        file("TensorrtExecutionProvider_cache_sm89.timing", 1024, START.plusSeconds(1));
+        assertThat(TensorRtCacheFiles.list(cache, START).holdsEngine()).as("a timing cache alone").isFalse();
+        file("model_sm89.engine", 0, START.plusSeconds(1));
+        assertThat(TensorRtCacheFiles.list(cache, START).holdsEngine()).as("an engine cut short").isFalse();
+        file("model_sm89.engine", 1024, START.minusSeconds(1));
+        assertThat(TensorRtCacheFiles.list(cache, START).holdsEngine()).as("an engine found").isTrue();
     }
 
     private void file(String name, int bytes, Instant modified) throws IOException {

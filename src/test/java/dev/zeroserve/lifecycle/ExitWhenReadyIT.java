@@ -46,7 +46,7 @@ class ExitWhenReadyIT {
 
         String output = Files.readString(log);
         assertThat(status).as("exit status; log:\n%s", output).isEqualTo(1);
-        assertThat(output).contains("Model '" + BundledModelRequests.MODEL + "' was prepared on cpu, not on tensorrt, the first of "
-                + "zeroserve.engine.execution-providers: nothing was prepared for tensorrt; exiting 1");
+        assertThat(output).contains("Model '" + BundledModelRequests.MODEL + "' was not prepared: it runs on cpu, not on "
+                + "tensorrt, the first of zeroserve.engine.execution-providers; exiting 1");
     }
 }
