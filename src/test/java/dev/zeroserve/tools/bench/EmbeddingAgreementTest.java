@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,10 +29,24 @@ class EmbeddingAgreementTest {
                 %
                 """);
         Files.writeString(fortunes.resolve("a.dat"), "Index files are skipped, even when they read like one.\n");
+        Files.createSymbolicLink(fortunes.resolve("c"), fortunes.resolve("a"));
+        Files.createDirectory(fortunes.resolve("off"));
 
         assertThat(EmbeddingAgreement.sentences(fortunes, 2)).containsExactly("A saying of one line is kept.",
                 "Second file's saying, in three.");
         assertThatThrownBy(() -> EmbeddingAgreement.sentences(fortunes, 3)).hasMessageContaining("fewer than 3");
+    }
+
+    @Test
+    void readsUtf8AndSkipsSayingsWithControlCharactersOrBytesThatAreNotUtf8() throws IOException {
+        Files.write(fortunes.resolve("a"), ("Overstruck b\bbold words here.\n%\nLatin-1 caf\u00e9 is not".getBytes(
+                StandardCharsets.ISO_8859_1)));
+        Files.write(fortunes.resolve("b"), "Na\u00efve caf\u00e9 sayings are kept whole.\n%\n"
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(EmbeddingAgreement.sentences(fortunes, 1))
+                .containsExactly("Na\u00efve caf\u00e9 sayings are kept whole.");
+        assertThatThrownBy(() -> EmbeddingAgreement.sentences(fortunes, 2)).hasMessageContaining("fewer than 2");
     }
 
     @Test

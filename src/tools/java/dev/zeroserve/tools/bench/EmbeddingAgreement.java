@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +35,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class EmbeddingAgreement {
     private static final int INPUTS_PER_REQUEST = 32;
+    /** A control character (the files' overstriking backspaces) or a byte that was not UTF-8. */
+    private static final Pattern NOT_PROSE = Pattern.compile("[\\p{Cntrl}&&[^\\s]]|\uFFFD");
 
     private EmbeddingAgreement() {
     }
@@ -72,20 +76,24 @@ public final class EmbeddingAgreement {
     }
 
     /**
-     * The first {@code count} distinct one-line sayings (3 to 40 words) of the fortune files, in file name order:
-     * the same sentences on every machine with the same packages.
+     * The first {@code count} distinct one-line sayings (3 to 40 words, prose only) of the fortune files (UTF-8; the
+     * {@code .u8} links and {@code .dat} indexes skipped), in file name order: the same sentences on every machine
+     * with the same packages.
      */
     static List<String> sentences(Path fortunes, int count) throws IOException {
         Set<String> sentences = new LinkedHashSet<>();
         List<Path> files;
         try (Stream<Path> listed = Files.list(fortunes)) {
-            files = listed.filter(file -> !file.getFileName().toString().contains(".")).sorted().toList();
+            files = listed.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+                    .filter(file -> !file.getFileName().toString().contains(".")).sorted().toList();
         }
         for (Path file : files) {
-            for (String saying : Files.readString(file, StandardCharsets.ISO_8859_1).split("(?m)^%$")) {
+            // Decoded leniently: a stray byte becomes U+FFFD and its saying is skipped, not the whole file.
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            for (String saying : text.split("(?m)^%$")) {
                 String line = saying.strip();
                 int words = line.split("\\s+").length;
-                if (!line.contains("\n") && words >= 3 && words <= 40) {
+                if (!line.contains("\n") && !NOT_PROSE.matcher(line).find() && words >= 3 && words <= 40) {
                     sentences.add(line);
                     if (sentences.size() == count) {
                         return List.copyOf(sentences);
@@ -120,6 +128,10 @@ public final class EmbeddingAgreement {
                 }
                 embeddings.add(embedding);
             }
+        }
+        if (embeddings.size() != sentences.size()) {
+            throw new IllegalStateException(service + " answered " + embeddings.size() + " embeddings for "
+                    + sentences.size() + " sentences");
         }
         return embeddings;
     }
