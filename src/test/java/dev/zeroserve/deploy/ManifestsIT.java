@@ -236,6 +236,9 @@ class ManifestsIT {
                 .isEmpty();
         assertThat(modelSettingsFile("knative/tensorrt-cache")).as("the Job reads the Service's model settings")
                 .isEqualTo(modelSettingsFile("knative/gcsfuse"));
+        assertThat(container.path("envFrom").get(0).path("configMapRef").path("name").asText())
+                .as("the generated ConfigMap, whose hashed name kustomize writes into the Job")
+                .isEqualTo("zeroserve-model");
     }
 
     private static Path modelSettingsFile(String overlay) throws IOException {

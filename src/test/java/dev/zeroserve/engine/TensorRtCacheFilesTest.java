@@ -52,6 +52,9 @@ class TensorRtCacheFilesTest {
         assertThat(TensorRtCacheFiles.list(cache, START).holdsEngine()).as("an engine cut short").isFalse();
         file("model_sm89.engine", 1024, START.minusSeconds(1));
         assertThat(TensorRtCacheFiles.list(cache, START).holdsEngine()).as("an engine found").isTrue();
+        assertThat(TensorRtCacheFiles.list(cache, START).wroteEngine()).as("found, not written").isFalse();
+        file("model_sm89.engine", 1024, START.plusSeconds(1));
+        assertThat(TensorRtCacheFiles.list(cache, START).wroteEngine()).as("written by this load").isTrue();
     }
 
     private void file(String name, int bytes, Instant modified) throws IOException {

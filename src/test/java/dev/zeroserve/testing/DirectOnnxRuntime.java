@@ -57,13 +57,21 @@ public final class DirectOnnxRuntime {
 
     /** The same for a batch of {@code rows} copies of the sequence, as one call. */
     public static float[] lastHiddenState(OrtSession session, long[] tokens, int rows) throws OrtException {
-        long[] ids = new long[tokens.length * rows];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(tokens, 0, ids, r * tokens.length, tokens.length);
+        long[][] batch = new long[rows][];
+        Arrays.fill(batch, tokens);
+        return lastHiddenState(session, batch);
+    }
+
+    /** The same for a batch of sequences of one length, all attended, as one call: row after row. */
+    public static float[] lastHiddenState(OrtSession session, long[][] rows) throws OrtException {
+        int length = rows[0].length;
+        long[] ids = new long[length * rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, ids, r * length, length);
         }
         long[] ones = new long[ids.length];
         Arrays.fill(ones, 1);
-        return lastHiddenState(session, ids, ones, new long[] { rows, tokens.length });
+        return lastHiddenState(session, ids, ones, new long[] { rows.length, length });
     }
 
     /** {@code last_hidden_state} for token ids and their attention mask, both of {@code shape}, segment 0. */

@@ -111,8 +111,8 @@ public final class EmbeddingAgreement {
         List<float[]> embeddings = new ArrayList<>();
         for (int from = 0; from < sentences.size(); from += INPUTS_PER_REQUEST) {
             ObjectNode body = json.createObjectNode().put("model", model);
-            sentences.subList(from, Math.min(from + INPUTS_PER_REQUEST, sentences.size()))
-                    .forEach(body.putArray("input")::add);
+            List<String> inputs = sentences.subList(from, Math.min(from + INPUTS_PER_REQUEST, sentences.size()));
+            inputs.forEach(body.putArray("input")::add);
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.resolve("/v1/embeddings"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                             body.toString())).build(), HttpResponse.BodyHandlers.ofString());
@@ -120,7 +120,12 @@ public final class EmbeddingAgreement {
                 throw new IllegalStateException(service + " answered " + response.statusCode() + ": "
                         + response.body());
             }
-            for (JsonNode item : json.readTree(response.body()).path("data")) {
+            JsonNode data = json.readTree(response.body()).path("data");
+            if (data.size() != inputs.size()) {
+                throw new IllegalStateException(service + " answered " + data.size() + " embeddings for "
+                        + inputs.size() + " inputs");
+            }
+            for (JsonNode item : data) {
                 JsonNode values = item.path("embedding");
                 float[] embedding = new float[values.size()];
                 for (int i = 0; i < embedding.length; i++) {
@@ -128,10 +133,6 @@ public final class EmbeddingAgreement {
                 }
                 embeddings.add(embedding);
             }
-        }
-        if (embeddings.size() != sentences.size()) {
-            throw new IllegalStateException(service + " answered " + embeddings.size() + " embeddings for "
-                    + sentences.size() + " sentences");
         }
         return embeddings;
     }

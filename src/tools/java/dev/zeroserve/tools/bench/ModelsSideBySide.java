@@ -48,21 +48,19 @@ public final class ModelsSideBySide {
 
         Map<Path, OrtSession> wide = new LinkedHashMap<>();
         Map<Path, OrtSession> narrow = new LinkedHashMap<>();
-        for (Path model : models) {
-            wide.put(model, DirectOnnxRuntime.openModel(model, cores));
-            narrow.put(model, DirectOnnxRuntime.openModel(model, 1));
-        }
         try {
+            for (Path model : models) {
+                wide.put(model, DirectOnnxRuntime.openModel(model, cores));
+                narrow.put(model, DirectOnnxRuntime.openModel(model, 1));
+            }
             compareRows(narrow, tokens);
             if (rounds == 0) {
                 return;
             }
             long[] ids = BundledModelRequests.tokenIds(tokens);
-            time("lone row", 1, cores, wide, session -> DirectOnnxRuntime.lastHiddenState(session, ids, 1), 1,
-                    rounds, seconds);
+            time("lone row", 1, cores, 1, calls(wide, ids, 1), rounds, seconds);
             for (int batch : batches) {
-                time("batch " + batch, batch, 1, narrow,
-                        session -> DirectOnnxRuntime.lastHiddenState(session, ids, batch), cores, rounds, seconds);
+                time("batch " + batch, batch, 1, cores, calls(narrow, ids, batch), rounds, seconds);
             }
         } finally {
             for (OrtSession session : wide.values()) {
@@ -72,6 +70,14 @@ public final class ModelsSideBySide {
                 session.close();
             }
         }
+    }
+
+    /** One call per model: {@code batch} copies of the sequence. */
+    private static Map<Path, ProtocolBench.Client> calls(Map<Path, OrtSession> sessions, long[] ids, int batch) {
+        Map<Path, ProtocolBench.Client> calls = new LinkedHashMap<>();
+        sessions.forEach((model, session) -> calls.put(model,
+                () -> DirectOnnxRuntime.lastHiddenState(session, ids, batch)));
+        return calls;
     }
 
     private static void compareRows(Map<Path, OrtSession> sessions, int tokens) throws Exception {
@@ -91,7 +97,7 @@ public final class ModelsSideBySide {
         long[][] rows = distinctRows(tokens);
         float[][] alone = new float[ROWS][];
         for (int row = 0; row < ROWS; row++) {
-            alone[row] = run(session, new long[][] { rows[row] });
+            alone[row] = DirectOnnxRuntime.lastHiddenState(session, new long[][] { rows[row] });
         }
         return alone;
     }
@@ -107,7 +113,7 @@ public final class ModelsSideBySide {
             for (int i = 0; i < mix.length; i++) {
                 batch[i] = rows[mix[i]];
             }
-            float[] together = run(session, batch);
+            float[] together = DirectOnnxRuntime.lastHiddenState(session, batch);
             for (int i = 0; i < mix.length; i++) {
                 for (int j = 0; j < width; j++) {
                     largest = Math.max(largest, Math.abs(together[i * width + j] - alone[mix[i]][j]));
@@ -141,32 +147,17 @@ public final class ModelsSideBySide {
         return rows;
     }
 
-    private static float[] run(OrtSession session, long[][] batch) throws Exception {
-        int tokens = batch[0].length;
-        long[] ids = new long[batch.length * tokens];
-        for (int i = 0; i < batch.length; i++) {
-            System.arraycopy(batch[i], 0, ids, i * tokens, tokens);
-        }
-        long[] mask = new long[ids.length];
-        Arrays.fill(mask, 1);
-        return DirectOnnxRuntime.lastHiddenState(session, ids, mask, new long[] { batch.length, tokens });
-    }
-
-    private interface Call {
-        void run(OrtSession session) throws Exception;
-    }
-
-    private static void time(String cell, int batch, int threads, Map<Path, OrtSession> sessions, Call call,
-            int callers, int rounds, double seconds) throws Exception {
+    private static void time(String cell, int batch, int threads, int callers, Map<Path, ProtocolBench.Client> calls,
+            int rounds, double seconds) throws Exception {
         Map<Path, List<double[]>> results = new LinkedHashMap<>();
-        for (Map.Entry<Path, OrtSession> model : sessions.entrySet()) {
-            ProtocolBench.timed(callers, 1, () -> call.run(model.getValue())); // JIT and first runs
+        for (Map.Entry<Path, ProtocolBench.Client> model : calls.entrySet()) {
+            ProtocolBench.timed(callers, 1, model.getValue()); // JIT and first runs
             results.put(model.getKey(), new ArrayList<>());
         }
         for (int round = 0; round < rounds; round++) {
-            for (Map.Entry<Path, OrtSession> model : sessions.entrySet()) {
+            for (Map.Entry<Path, ProtocolBench.Client> model : calls.entrySet()) {
                 long start = System.nanoTime();
-                double[] millis = ProtocolBench.timed(callers, seconds, () -> call.run(model.getValue())).stream()
+                double[] millis = ProtocolBench.timed(callers, seconds, model.getValue()).stream()
                         .flatMapToDouble(Arrays::stream).toArray();
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 results.get(model.getKey()).add(new double[] { millis.length * batch / elapsed,
