@@ -115,10 +115,7 @@ def histogram(graph):
     return collections.Counter(n.op_type for n in graph.node)
 
 
-FUSED = True
-
-
-def main(src, dst):
+def main(src, dst, fused_quantizers=True):
     model = onnx.load(src)
     graph = model.graph
     before = histogram(graph)
@@ -192,7 +189,7 @@ def main(src, dst):
             ok = all(c.op_type == "Mul" for c in consumers[x_scale]) and \
                  len(consumers[x_scale]) == len(plan) and \
                  all(c.op_type == "MatMulInteger" for c in consumers[x_zp])
-        if ok and FUSED:  # the fused quantizer reads the hidden size off the weights
+        if ok and fused_quantizers:  # the fused quantizer reads the hidden size off the weights
             ok = all(step[0].input[1] in initializers for step in plan)
         if not ok or not plan:
             print(f"skip (pattern mismatch): {dql.name}", file=sys.stderr)
@@ -200,7 +197,7 @@ def main(src, dst):
 
         p = (dql.name or x) + "/perrow"
         s_scale, s_q = p + "/scale", p + "/q"
-        if FUSED:
+        if fused_quantizers:
             size = hidden(plan[0][0])
             hiddens.add(size)
             quant = fused_quantizer(p, x, s_scale, s_q, size)
@@ -224,7 +221,7 @@ def main(src, dst):
 
     # Rebuild the node list in the original (topological) order.
     new_nodes = []
-    if FUSED and sites:
+    if fused_quantizers and sites:
         shared, shared_consts = shared_shapes(graph, hiddens)
         new_nodes.extend(shared)
         consts.extend(shared_consts)
@@ -255,9 +252,8 @@ def main(src, dst):
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if args and args[0] == "--elementwise":
-        FUSED = False
-        args = args[1:]
+    elementwise = bool(args) and args[0] == "--elementwise"
+    args = args[1:] if elementwise else args
     if len(args) != 2:
         sys.exit("usage: python3 perrow-quantize.py [--elementwise] IN.onnx OUT.onnx")
-    main(args[0], args[1])
+    main(args[0], args[1], fused_quantizers=not elementwise)

@@ -1,7 +1,6 @@
 package dev.zeroserve.tools.bench;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -80,15 +79,12 @@ public final class InProcessCeiling {
             }
             // The JIT and ONNX Runtime's first runs (allocations, thread pool start) before anything is measured.
             ProtocolBench.timed(callers, warmup, call);
-            long start = System.nanoTime();
-            List<double[]> perCaller = ProtocolBench.timed(callers, seconds, call);
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            double[] millis = perCaller.stream().flatMapToDouble(Arrays::stream).toArray();
-            double calls = millis.length / elapsed;
+            ProtocolBench.ClosedLoop loop = ProtocolBench.closedLoop(callers, seconds, call);
+            double calls = loop.callsPerSecond();
             System.out.printf(Locale.ROOT, "ceiling pipeline=%s tokens=%d batch=%d callers=%d threads=%d "
                     + "calls_per_s=%.1f rows_per_s=%.1f p50_ms=%.3f p99_ms=%.3f%n", pipeline, tokens, batch, callers,
-                    callers == 1 ? cores : 1, calls, calls * batch, Percentiles.of(millis, 50),
-                    Percentiles.of(millis, 99));
+                    callers == 1 ? cores : 1, calls, calls * batch, Percentiles.of(loop.millis(), 50),
+                    Percentiles.of(loop.millis(), 99));
         }
     }
 }

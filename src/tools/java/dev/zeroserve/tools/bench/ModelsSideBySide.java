@@ -156,12 +156,9 @@ public final class ModelsSideBySide {
         }
         for (int round = 0; round < rounds; round++) {
             for (Map.Entry<Path, ProtocolBench.Client> model : calls.entrySet()) {
-                long start = System.nanoTime();
-                double[] millis = ProtocolBench.timed(callers, seconds, model.getValue()).stream()
-                        .flatMapToDouble(Arrays::stream).toArray();
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                results.get(model.getKey()).add(new double[] { millis.length * batch / elapsed,
-                        Percentiles.of(millis, 50) });
+                ProtocolBench.ClosedLoop loop = ProtocolBench.closedLoop(callers, seconds, model.getValue());
+                results.get(model.getKey()).add(new double[] { loop.callsPerSecond() * batch,
+                        Percentiles.of(loop.millis(), 50) });
             }
         }
         for (Map.Entry<Path, List<double[]>> model : results.entrySet()) {

@@ -181,14 +181,24 @@ public final class ProtocolBench {
     static Result run(int tokens, String protocol, int concurrency, double seconds, Client client)
             throws Exception {
         timed(concurrency, Math.min(1.0, seconds / 3), client);
-        long start = System.nanoTime();
-        List<double[]> perClient = timed(concurrency, seconds, client);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        double[] all = perClient.stream().flatMapToDouble(Arrays::stream).toArray();
-        Result result = new Result(tokens, protocol, concurrency, all.length, elapsed, all);
+        ClosedLoop loop = closedLoop(concurrency, seconds, client);
+        Result result = new Result(tokens, protocol, concurrency, loop.millis().length, loop.seconds(), loop.millis());
         System.out.printf(Locale.ROOT, "%4d tokens  %-16s c=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms%n",
                 tokens, protocol, concurrency, result.throughput(), result.percentile(50), result.percentile(99));
         return result;
+    }
+
+    /** Every call's milliseconds in one closed-loop run, all clients together, and how long the run took. */
+    record ClosedLoop(double[] millis, double seconds) {
+        double callsPerSecond() {
+            return millis.length / seconds;
+        }
+    }
+
+    static ClosedLoop closedLoop(int concurrency, double seconds, Client client) throws Exception {
+        long start = System.nanoTime();
+        double[] millis = timed(concurrency, seconds, client).stream().flatMapToDouble(Arrays::stream).toArray();
+        return new ClosedLoop(millis, (System.nanoTime() - start) / 1e9);
     }
 
     static List<double[]> timed(int concurrency, double seconds, Client client) throws Exception {
