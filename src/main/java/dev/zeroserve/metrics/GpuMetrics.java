@@ -159,9 +159,10 @@ public class GpuMetrics {
                 store(device, reading, value);
             }
             if (failed) {
-                // Its constant readings too, which are read again once the GPU answers.
+                // All its series gap, not only those read after the failure: readings taken before it in this
+                // sample may predate the loss. The constant ones are read again once the GPU answers.
                 for (Reading reading : READINGS) {
-                    if (reading.constant && sampled[slot(device, reading)]) {
+                    if (sampled[slot(device, reading)]) {
                         store(device, reading, Double.NaN);
                     }
                 }

@@ -22,8 +22,8 @@ class GpuMetricsTest {
 
     @Test
     void everyGpuIsReportedUnderTritonsNamesAndFollowsTheDriver() throws InterruptedException {
-        List<String> metrics = awaitLine("nv_gpu_utilization{" + FIRST + "}");
-        assertThat(metrics).contains("nv_gpu_memory_total_bytes{" + FIRST + "} 1.50754820096E11",
+        List<String> metrics = awaitLines("nv_gpu_utilization{" + FIRST + "} 0.37",
+                "nv_gpu_memory_total_bytes{" + FIRST + "} 1.50754820096E11",
                 "nv_gpu_memory_used_bytes{" + FIRST + "} 1.073741824E9", "nv_gpu_power_usage{" + FIRST + "} 123.456",
                 "nv_gpu_power_limit{" + FIRST + "} 700.0", "nv_gpu_temperature_celsius{" + FIRST + "} 41.0",
                 "nv_gpu_temperature_celsius{" + SECOND + "} 42.0");
@@ -33,7 +33,7 @@ class GpuMetricsTest {
         FakeNvml.Control fake = FakeNvml.control();
         try {
             fake.fake_nvml_set_utilization(0, 80);
-            awaitLine("nv_gpu_utilization{" + FIRST + "} 0.8");
+            awaitLines("nv_gpu_utilization{" + FIRST + "} 0.8");
         } finally {
             fake.fake_nvml_set_utilization(0, 37);
         }
@@ -41,7 +41,7 @@ class GpuMetricsTest {
 
     @Test
     void eachSampleQueriesAGpusMemoryOnce() throws InterruptedException {
-        awaitLine("nv_gpu_utilization{" + FIRST + "}");
+        awaitLines("nv_gpu_utilization{" + FIRST + "} 0.37");
         FakeNvml.Control fake = FakeNvml.control();
         long memoryBefore = fake.fake_nvml_memory_info_calls();
         long samplesBefore = fake.fake_nvml_utilization_calls();
@@ -59,28 +59,31 @@ class GpuMetricsTest {
     @Test
     void aLostGpuLeavesGapsInItsSeriesTotalMemoryIncludedUntilItAnswersAgain() throws InterruptedException {
         String total = "nv_gpu_memory_total_bytes{" + FIRST + "} ";
-        awaitLine(total + "1.50754820096E11");
+        awaitLines(total + "1.50754820096E11");
         FakeNvml.Control fake = FakeNvml.control();
         try {
             fake.fake_nvml_set_lost(0, 1);
             // Total memory is read once; a GPU that stops answering must not keep its last total as if it were there.
-            assertThat(awaitLine(total + "NaN")).contains("nv_gpu_memory_used_bytes{" + FIRST + "} NaN",
-                    "nv_gpu_temperature_celsius{" + SECOND + "} 42.0");
+            awaitLines(total + "NaN", "nv_gpu_memory_used_bytes{" + FIRST + "} NaN",
+                    "nv_gpu_utilization{" + FIRST + "} NaN", "nv_gpu_temperature_celsius{" + SECOND + "} 42.0");
         } finally {
             fake.fake_nvml_set_lost(0, 0);
         }
-        awaitLine(total + "1.50754820096E11");
+        awaitLines(total + "1.50754820096E11", "nv_gpu_memory_used_bytes{" + FIRST + "} 1.073741824E9");
     }
 
-    private static List<String> awaitLine(String prefix) throws InterruptedException {
+    /** The scrape once it holds every line: a scrape may fall between two of a sample's readings. */
+    private static List<String> awaitLines(String... expected) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
             List<String> lines = Arrays.asList(given().get("/q/metrics").then().statusCode(200).extract().asString()
                     .split("\n"));
-            if (lines.stream().anyMatch(line -> line.startsWith(prefix))) {
+            if (lines.containsAll(Arrays.asList(expected))) {
                 return lines;
             }
-            assertThat(System.nanoTime()).as("a metrics line starting with " + prefix).isLessThan(deadline);
+            if (System.nanoTime() > deadline) {
+                assertThat(lines).as("metrics after 10 s").contains(expected);
+            }
             Thread.sleep(50);
         }
     }
