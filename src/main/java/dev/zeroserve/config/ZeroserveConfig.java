@@ -70,6 +70,14 @@ public interface ZeroserveConfig {
         Optional<Boolean> intraOpSpinning();
 
         /**
+         * Whether spinning intra-op threads stop spinning as soon as a run ends (ONNX Runtime's
+         * session.force_spinning_stop) instead of spinning on for a while after it: the cores then go to the event
+         * loop that answers the request and to the next request's arrival; the threads spin again from the next run.
+         */
+        @WithDefault("true")
+        boolean spinningStopsAfterRun();
+
+        /**
          * Whether an execution that runs alone (no other running, nothing waiting) uses every core, through a second
          * session of one intra-op thread per core, spinning. Unset: kept where the warm-up measures it faster than the
          * executions' own threads. Only on CPU, where several executions share the cores out; false saves the second

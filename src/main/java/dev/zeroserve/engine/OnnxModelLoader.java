@@ -227,6 +227,7 @@ public final class OnnxModelLoader {
             options.setOptimizationLevel(optLevel(config.optimizationLevel()));
             options.setIntraOpNumThreads(threads.intraOp());
             options.addConfigEntry("session.intra_op.allow_spinning", threads.spinning() ? "1" : "0");
+            options.addConfigEntry("session.force_spinning_stop", config.spinningStopsAfterRun() ? "1" : "0");
             // The arena keeps its peak, rounded up to powers of two, and memory patterns are planned per input
             // shape: with sequence lengths that vary, both grow with the variety of requests. Off, intermediate
             // tensors come from malloc and go back to it.
@@ -263,6 +264,7 @@ public final class OnnxModelLoader {
         properties.put("parallel_executions", Integer.toString(threads.executions()));
         properties.put("intra_op_threads", Integer.toString(threads.intraOp()));
         properties.put("intra_op_spinning", Boolean.toString(threads.spinning()));
+        properties.put("spinning_stops_after_run", Boolean.toString(config.spinningStopsAfterRun()));
         properties.put("cpu_arena", Boolean.toString(config.cpuArena()));
         properties.putAll(ProviderOptions.properties(providerOptions));
         return new ModelMetadata(name, version, ModelMetadata.PLATFORM,

@@ -51,7 +51,11 @@ class OnnxModelLoaderTest {
             assertThat(fp16.dimName(0)).isEqualTo("batch");
             assertThat(fp16.dimName(1)).isNull();
             assertThat(metadata.output("sum").shape()).containsExactly(-1, 4);
-            assertThat(metadata.properties()).containsEntry("execution_provider", "cpu");
+            assertThat(metadata.properties()).containsEntry("execution_provider", "cpu")
+                    .containsEntry("spinning_stops_after_run", "true");
+        }
+        try (OnnxModel model = load(file, Map.of("zeroserve.engine.spinning-stops-after-run", "false"))) {
+            assertThat(model.metadata().properties()).containsEntry("spinning_stops_after_run", "false");
         }
     }
 
