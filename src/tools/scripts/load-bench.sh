@@ -10,7 +10,8 @@
 # start it measures the in-process ceilings (InProcessCeiling) on the idle machine, and again after they stop.
 #
 # Environment: SECONDS_PER_CELL (15), WARMUP_SECONDS (30, per protocol per server: C2 needs tens of seconds),
-# WARMUP_CONCURRENCY (16), CONCURRENCY ("1 16 64"), PROTOCOLS ("json binary grpc embeddings"), TOKENS (16, for the
+# WARMUP_CONCURRENCY (16), ROUNDS (1: every cell again that many times after all the warm-ups, the last round tabled),
+# CONCURRENCY ("1 16 64"), PROTOCOLS ("json binary grpc embeddings"), TOKENS (16, for the
 # v2 bodies; embeddings always sends one ~12-token sentence), BASE_PORT (18081), JAVA (java), JAVA_OPTS (all servers),
 # JAVA_OPTS_1, JAVA_OPTS_2, ... (one server each), SERVER_ENV (NAME=value pairs for every server's environment) and
 # ENV_1, ENV_2, ... (one server's), CEILING_SECONDS (10 per ceiling cell; 0 skips it), WRK_THREADS (1),
@@ -36,6 +37,7 @@ PROTOCOLS=${PROTOCOLS:-"json binary grpc embeddings"}
 TOKENS=${TOKENS:-16}
 BASE_PORT=${BASE_PORT:-18081}
 CEILING_SECONDS=${CEILING_SECONDS:-10}
+ROUNDS=${ROUNDS:-1}
 H2_CONNECTIONS=${H2_CONNECTIONS:-1}
 if [ -n "${MODEL_FILE:-}" ]; then  # another model of the bundled one's inputs and tokenizer, served and in-process
   MODEL_FILE=$(realpath "$MODEL_FILE")
@@ -100,25 +102,34 @@ done
 
 # --- The cells, interleaved across servers; each to results.csv, the table computed from it at the end. ---
 echo "protocol,concurrency,server,jar,rps,p50_ms,p99_ms,errors,rss_mib,tokens,seconds" > "$out/results.csv"
-for protocol in $PROTOCOLS; do
-  for i in "${!pids[@]}"; do
-    wait_idle "${ports[$i]}"
-    log "warm-up: $protocol on ${labels[$i]}, ${WARMUP_SECONDS}s at concurrency $WARMUP_CONCURRENCY"
-    size=$(check "$protocol" "${ports[$i]}")
-    [[ $size == ERR* ]] || load_cell "$protocol" "${ports[$i]}" "$WARMUP_CONCURRENCY" "$WARMUP_SECONDS" "$size" > /dev/null
-  done
-  for c in $CONCURRENCY; do
-    for i in "${!pids[@]}"; do
-      wait_idle "${ports[$i]}"
-      size=$(check "$protocol" "${ports[$i]}")
-      if [[ $size == ERR* ]]; then
-        rps=0; p50=NA; p99=NA; errors=${size#ERR }
-      else
-        read -r rps p50 p99 errors < <(load_cell "$protocol" "${ports[$i]}" "$c" "$SECONDS_PER_CELL" "$size")
-      fi
-      rss=$(rss_mib "${pids[$i]}")
-      log "$protocol c=$c ${labels[$i]}: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $errors, RSS $rss MiB"
-      echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" >> "$out/results.csv"
+for round in $(seq "$ROUNDS"); do
+  for protocol in $PROTOCOLS; do
+    if [ "$round" = 1 ]; then
+      for i in "${!pids[@]}"; do
+        wait_idle "${ports[$i]}"
+        log "warm-up: $protocol on ${labels[$i]}, ${WARMUP_SECONDS}s at concurrency $WARMUP_CONCURRENCY"
+        size=$(check "$protocol" "${ports[$i]}")
+        [[ $size == ERR* ]] || load_cell "$protocol" "${ports[$i]}" "$WARMUP_CONCURRENCY" "$WARMUP_SECONDS" "$size" \
+          > /dev/null
+      done
+    fi
+    for c in $CONCURRENCY; do
+      for i in "${!pids[@]}"; do
+        wait_idle "${ports[$i]}"
+        size=$(check "$protocol" "${ports[$i]}")
+        if [[ $size == ERR* ]]; then
+          rps=0; p50=NA; p99=NA; errors=${size#ERR }
+        else
+          read -r rps p50 p99 errors < <(load_cell "$protocol" "${ports[$i]}" "$c" "$SECONDS_PER_CELL" "$size")
+        fi
+        rss=$(rss_mib "${pids[$i]}")
+        log "round $round/$ROUNDS: $protocol c=$c ${labels[$i]}: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $errors," \
+          "RSS $rss MiB"
+        # Only the last round is tabled: in the earlier ones the JIT may still be compiling the later protocols'
+        # code, which a protocol measured first pays.
+        [ "$round" != "$ROUNDS" ] || echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" \
+          >> "$out/results.csv"
+      done
     done
   done
 done
