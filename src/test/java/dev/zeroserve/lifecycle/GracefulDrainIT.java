@@ -3,6 +3,7 @@ package dev.zeroserve.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.zeroserve.api.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.zeroserve.api.grpc.v2.ModelInferRequest;
+import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcChannels;
 import dev.zeroserve.testing.PackagedService;
@@ -42,6 +44,20 @@ import io.grpc.StatusRuntimeException;
  * drain timeout.
  */
 class GracefulDrainIT {
+
+    /** The server's admitted, unanswered rows (zeroserve_inflight_requests); -1 where it cannot be read. */
+    private static double serverInFlight(HttpClient http, URI metrics) {
+        try {
+            String text = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(line -> line.startsWith("zeroserve_inflight_requests{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
     private static final int CLIENTS_PER_PROTOCOL = 12;
     private static final int MAX_BATCH_SIZE = 4;
     /** The info line, or the warning when some HTTP/2 connection had to be closed at the end of its grace. */
@@ -112,10 +128,12 @@ class GracefulDrainIT {
         assertThat(loaded.await(60, TimeUnit.SECONDS)).as("every client got an answer before the signal").isTrue();
         Thread.sleep(1000);
 
-        // Hold new requests long enough for every request counted as sent before the signal to have reached the
-        // server, even on a loaded machine; six batches of 512-token rows take far longer, so most are still in flight.
+        // Hold new requests until every request counted as sent before the signal has reached the server (its
+        // in-flight rows, one a request, equal the clients' count), even on a loaded machine; six batches of
+        // 512-token rows take far longer, so most are still in flight.
         holding.set(true);
-        Thread.sleep(150);
+        URI metrics = base.toURI().resolve("q/metrics");
+        Await.until(Duration.ofSeconds(10), () -> serverInFlight(http, metrics) == inFlight.get());
         int inFlightAtSignal = inFlight.get();
         signalled.set(true);
         long signalledAt = System.nanoTime();

@@ -28,7 +28,9 @@ public final class EmbeddingsProfiles {
         public Map<String, String> getConfigOverrides() {
             return Map.of("zeroserve.model.uri", "file:" + withTokenizer(TestModels.tokenMixer(), TOKEN_MIXER),
                     "zeroserve.batching.max-queue-delay-micros", "2000000",
-                    "zeroserve.batching.max-batch-size", "64");
+                    "zeroserve.batching.max-batch-size", "64",
+                    // one worker: a second, idle one could start a second batch of the same length bucket
+                    "zeroserve.batching.parallel-batches", "1");
         }
     }
 
@@ -65,7 +67,9 @@ public final class EmbeddingsProfiles {
                     "zeroserve.batching.max-queue-delay-micros", "2000000",
                     "zeroserve.batching.max-batch-size", "64",
                     "zeroserve.embeddings.truncate", "true",
-                    "zeroserve.embeddings.dimensions", "128");
+                    "zeroserve.embeddings.dimensions", "128",
+                    // one worker: a second, idle one could start a second batch of the same length bucket
+                    "zeroserve.batching.parallel-batches", "1");
         }
     }
 }
