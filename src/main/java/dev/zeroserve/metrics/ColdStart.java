@@ -32,7 +32,7 @@ public final class ColdStart {
         ONNXRUNTIME_LOADED,
         /** The model's session is created on its execution providers. */
         SESSION_CREATED,
-        /** The warm-up ran (or was skipped); the scheduler starts. */
+        /** The warm-up ran (or was skipped) and the model serves: not before Quarkus has started, which it awaits. */
         WARMED_UP,
         /** The embeddings API's tokenizer is loaded (only where the model has one). */
         TOKENIZER_LOADED,
