@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -60,7 +59,6 @@ public class ModelLifecycle {
     private final ModelRegistry registry;
     private final ScheduledExecutorService deadlines = DynamicBatcher.deadlineTimer("zeroserve-deadlines");
     private volatile OnnxModel model;
-    private final AtomicBoolean loadStarted = new AtomicBoolean();
 
     /**
      * @throws IllegalArgumentException naming the configuration key, which stops start-up
@@ -77,21 +75,14 @@ public class ModelLifecycle {
     }
 
     /**
-     * Starts loading the model, once: as early in Quarkus's runtime start as {@link EarlyLoadStart} can, so that the
-     * rest of the boot (Micrometer, gRPC, the HTTP server's sockets, the start-up events) overlaps the load that a cold
-     * start waits for.
+     * Starts loading the model as soon as the HTTP router is being built (the earliest event of Quarkus's runtime
+     * start, when runtime configuration is in place), not at StartupEvent: the rest of the boot (the HTTP server's
+     * sockets, gRPC, the start-up events) then overlaps the load that a cold start waits for.
      */
-    public void startLoading() {
-        if (loadStarted.compareAndSet(false, true)) {
-            Thread loader = new Thread(this::load, "zeroserve-model-loader");
-            loader.setDaemon(true);
-            loader.start();
-        }
-    }
-
-    /** Where Vert.x outlives a restart (dev mode's live reload), the router's build is the earliest event left. */
-    void onRouter(@Observes Router router) {
-        startLoading();
+    public void onStart(@Observes Router router) {
+        Thread loader = new Thread(this::load, "zeroserve-model-loader");
+        loader.setDaemon(true);
+        loader.start();
     }
 
     private void load() {
@@ -106,12 +97,11 @@ public class ModelLifecycle {
             long loadedAt = System.nanoTime();
             Optional<ModelWarmUp.Sample> sample = warmUp.run(loaded, source, registry.modelName());
             long end = System.nanoTime();
-            // The load may begin before Micrometer is configured (EarlyLoadStart); the model's meters may not.
-            coldStart.whenStarted().toCompletableFuture().join();
             ServedModel ready = serve(loaded);
             metrics.modelReady(ready.metadata(), ready.scheduler(), end - start);
             model = loaded;
             registry.ready(ready);
+            // recorded before anything slower than the readiness itself, so that no first answer precedes it
             coldStart.reached(ColdStart.Phase.WARMED_UP); // readiness, once the tokenizer is loaded too
             LOG.infof("Model '%s' version %s is ready on %s (load %d ms, warm-up %d ms); batching: %s",
                     registry.modelName(), loaded.metadata().version(),

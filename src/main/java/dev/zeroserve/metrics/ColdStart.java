@@ -32,11 +32,11 @@ public final class ColdStart {
         ONNXRUNTIME_LOADED,
         /** The model's session is created on its execution providers. */
         SESSION_CREATED,
-        /** The warm-up ran (or was skipped) and the model serves: not before Quarkus has started, which it awaits. */
+        /** The warm-up ran (or was skipped); the scheduler starts. */
         WARMED_UP,
         /** The embeddings API's tokenizer is loaded (only where the model has one). */
         TOKENIZER_LOADED,
-        /** The readiness probe turns ready: the HTTP server listens, the model warmed up and the tokenizer loaded. */
+        /** The readiness probe turns ready: the model warmed up and the tokenizer loaded. */
         READY,
         /** The first request answered successfully. */
         FIRST_ANSWER;
@@ -53,15 +53,9 @@ public final class ColdStart {
      */
     private final long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
     private final Map<Phase, Double> reached = new EnumMap<>(Phase.class);
-    private final Set<Phase> readyAwaits = EnumSet.of(Phase.QUARKUS_STARTED, Phase.WARMED_UP);
+    private final Set<Phase> readyAwaits = EnumSet.of(Phase.WARMED_UP);
     private final AtomicBoolean answered = new AtomicBoolean();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    /**
-     * Whether the gauges may be registered: from Quarkus's start on. The model's load begins before Micrometer is
-     * configured ({@code EarlyLoadStart}), and a meter registered then would miss the filters configured after it.
-     */
-    private boolean registering;
 
     ColdStart(MeterRegistry registry) {
         this.registry = registry;
@@ -88,18 +82,10 @@ public final class ColdStart {
                 record(Phase.READY, seconds);
             }
         }
-        if (phase == Phase.QUARKUS_STARTED) {
-            started.complete(null);
-        }
         if (ready) {
             LOG.infof("Cold start: ready %s after the JVM started (%s)", seconds(Phase.READY), phasesBefore());
             this.ready.complete(null);
         }
-    }
-
-    /** Completes when Quarkus has started: Micrometer is configured by then, and the HTTP server listens. */
-    public CompletionStage<Void> whenStarted() {
-        return started.minimalCompletionStage();
     }
 
     /** Completes when readiness is reached: the model warmed up and the tokenizer (where it has one) loaded. */
@@ -122,15 +108,6 @@ public final class ColdStart {
 
     private void record(Phase phase, double seconds) {
         reached.put(phase, seconds);
-        if (phase == Phase.QUARKUS_STARTED) {
-            registering = true;
-            reached.forEach(this::register);
-        } else if (registering) {
-            register(phase, seconds);
-        }
-    }
-
-    private void register(Phase phase, double seconds) {
         Gauge.builder("zeroserve.cold.start.phase", () -> seconds).baseUnit("seconds")
                 .description("When each phase of this process's cold start ended, in seconds since the JVM started")
                 .tag("phase", phase.label()).register(registry);

@@ -3,7 +3,6 @@ package dev.zeroserve.text;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,7 +32,6 @@ public class TokenizerLoader {
     private final CompletableFuture<TextTokenizer> tokenizer = new CompletableFuture<>();
 
     private final ColdStart coldStart;
-    private final AtomicBoolean loadStarted = new AtomicBoolean();
 
     public TokenizerLoader(ZeroserveConfig config, InferenceMetrics metrics) {
         this.config = config.embeddings();
@@ -41,12 +39,9 @@ public class TokenizerLoader {
         this.coldStart = metrics.coldStart();
     }
 
-    /**
-     * Loads on its own thread, once, as the model loads on another (and as early: {@code EarlyLoadStart}), so that
-     * neither delays the other.
-     */
-    public void startLoading() {
-        if (uri.isEmpty() || !loadStarted.compareAndSet(false, true)) {
+    /** Loads on its own thread, as the model loads on another (and as early), so neither delays the other. */
+    public void onStart(@Observes Router router) {
+        if (uri.isEmpty()) {
             return;
         }
         coldStart.readyAwaits(ColdStart.Phase.TOKENIZER_LOADED);
@@ -55,15 +50,10 @@ public class TokenizerLoader {
         loader.start();
     }
 
-    /** Where Vert.x outlives a restart (dev mode's live reload), the router's build is the earliest event left. */
-    void onRouter(@Observes Router router) {
-        startLoading();
-    }
-
     private void load() {
         try {
             TextTokenizer loaded = TextTokenizer.load(uri.get(), config.maxSequenceLength());
-            // recorded before requests can use it, so that no first answer precedes the readiness it recorded
+            // recorded before requests can use it, so that no first answer precedes the readiness it may complete
             coldStart.reached(ColdStart.Phase.TOKENIZER_LOADED);
             tokenizer.complete(loaded);
             LOG.infof("Embeddings API on /v1/embeddings: tokenizer %s, %s pooling%s, at most %d tokens per input "

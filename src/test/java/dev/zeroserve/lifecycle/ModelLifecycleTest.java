@@ -28,12 +28,12 @@ import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.WarmupRequestDecoder;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.testing.Await;
-import dev.zeroserve.testing.StartedServerMetrics;
 import dev.zeroserve.testing.TestConfig;
 import dev.zeroserve.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 class ModelLifecycleTest {
-    private static final InferenceMetrics METRICS = StartedServerMetrics.create();
+    private static final InferenceMetrics METRICS = new InferenceMetrics(new SimpleMeterRegistry());
     private static final WarmupRequestDecoder NO_WARMUP_FILE = (body, metadata, maxElements) -> {
         throw new AssertionError("no warm-up file is read before the model loads");
     };
@@ -111,7 +111,7 @@ class ModelLifecycleTest {
         ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "file:" + file)),
                 TestConfig.IDLE_TIMEOUT, METRICS, decoder);
         try {
-            lifecycle.startLoading();
+            lifecycle.onStart(null);
             Await.until(Duration.ofSeconds(30), () -> lifecycle.state() != ModelLifecycle.State.LOADING);
             assertThat(lifecycle.state()).isEqualTo(ModelLifecycle.State.READY);
             assertThat(decoded).containsExactly("the sample request");

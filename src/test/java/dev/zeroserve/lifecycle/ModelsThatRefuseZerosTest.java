@@ -18,11 +18,12 @@ import dev.zeroserve.inference.BatchEntry;
 import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.inference.WarmupRequestDecoder;
+import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.OnnxModelWriter;
-import dev.zeroserve.testing.StartedServerMetrics;
 import dev.zeroserve.testing.TestConfig;
 import dev.zeroserve.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Models with a shape, step, split, depth, delta or scales input, which the zero-filled warm-up cannot run (ONNX's own
@@ -90,9 +91,9 @@ class ModelsThatRefuseZerosTest {
         Path file = model.model().writeTo(TestModels.tempRepository().resolve(model.name().split(" ")[0]
                 .toLowerCase()).resolve("1").resolve("model.onnx"));
         ModelLifecycle lifecycle = new ModelLifecycle(TestConfig.with(Map.of("zeroserve.model.uri", "file:" + file)),
-                TestConfig.IDLE_TIMEOUT, StartedServerMetrics.create(), NO_WARMUP_FILE);
+                TestConfig.IDLE_TIMEOUT, new InferenceMetrics(new SimpleMeterRegistry()), NO_WARMUP_FILE);
         try {
-            lifecycle.startLoading();
+            lifecycle.onStart(null);
             Await.until(Duration.ofSeconds(30), () -> lifecycle.state() != ModelLifecycle.State.LOADING);
             assertThat(lifecycle.state()).as("served although zeros fail").isEqualTo(ModelLifecycle.State.READY);
             ServedModel served = lifecycle.resolve(lifecycle.modelName(), null);

@@ -13,7 +13,6 @@ class ColdStartTest {
 
     @Test
     void readyIsTheEndOfTheWarmUpWhenNothingElseIsAwaited() {
-        coldStart.reached(Phase.QUARKUS_STARTED);
         coldStart.reached(Phase.SESSION_CREATED);
         assertThat(coldStart.secondsAt(Phase.READY)).isNaN();
         coldStart.reached(Phase.WARMED_UP);
@@ -23,7 +22,6 @@ class ColdStartTest {
 
     @Test
     void readinessWaitsForTheTokenizerWhereTheModelHasOne() {
-        coldStart.reached(Phase.QUARKUS_STARTED);
         coldStart.readyAwaits(Phase.TOKENIZER_LOADED);
         coldStart.reached(Phase.WARMED_UP);
         assertThat(coldStart.secondsAt(Phase.READY)).isNaN();
@@ -45,21 +43,6 @@ class ColdStartTest {
         assertThat(coldStart.secondsAt(Phase.FIRST_ANSWER)).isEqualTo(answered).isGreaterThanOrEqualTo(first);
         assertThat(gauge("first_answer")).isEqualTo(answered);
         assertThat(registry.find("zeroserve.cold.start.phase").gauges()).hasSize(2);
-    }
-
-    @Test
-    void aModelReadyBeforeTheServerListensIsReadyWhenItListensAndItsPhasesAreGaugedFromThen() {
-        coldStart.reached(Phase.SESSION_CREATED);
-        coldStart.reached(Phase.WARMED_UP);
-        assertThat(coldStart.secondsAt(Phase.READY)).isNaN();
-        assertThat(registry.find("zeroserve.cold.start.phase").gauges())
-                .as("nothing registered before Micrometer is configured").isEmpty();
-        coldStart.reached(Phase.QUARKUS_STARTED);
-        assertThat(coldStart.secondsAt(Phase.READY)).isEqualTo(coldStart.secondsAt(Phase.QUARKUS_STARTED))
-                .isGreaterThanOrEqualTo(coldStart.secondsAt(Phase.WARMED_UP));
-        assertThat(gauge("session_created")).isEqualTo(coldStart.secondsAt(Phase.SESSION_CREATED));
-        assertThat(gauge("warmed_up")).isEqualTo(coldStart.secondsAt(Phase.WARMED_UP));
-        assertThat(gauge("ready")).isEqualTo(coldStart.secondsAt(Phase.READY));
     }
 
     private double gauge(String phase) {

@@ -31,7 +31,6 @@ import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
 import dev.zeroserve.lifecycle.ModelLifecycle;
-import dev.zeroserve.metrics.ColdStart;
 import dev.zeroserve.metrics.InferenceMetrics;
 import dev.zeroserve.metrics.InferenceTracing;
 import dev.zeroserve.testing.Await;
@@ -59,7 +58,6 @@ class InferenceServiceTest {
         Path model = EmbeddingsProfiles.withTokenizer(TestModels.tokenMixer(), MODEL);
         ZeroserveConfig config = TestConfig.with(Map.of("zeroserve.model.uri", "file:" + model));
         InferenceMetrics metrics = new InferenceMetrics(REGISTRY);
-        metrics.coldStart().reached(ColdStart.Phase.QUARKUS_STARTED); // as a Quarkus boot would
         lifecycle = new ModelLifecycle(config, TestConfig.IDLE_TIMEOUT, metrics, (body, metadata, maxElements) -> {
             throw new AssertionError("the token mixer has no warm-up file");
         });
@@ -70,8 +68,8 @@ class InferenceServiceTest {
         assertThat(serving.live()).isTrue();
         assertThat(serving.ready()).isFalse();
         assertThat(serving.modelName()).isEqualTo(MODEL);
-        lifecycle.startLoading();
-        tokenizer.startLoading();
+        lifecycle.onStart(null);
+        tokenizer.onStart(null);
         Await.until(Duration.ofSeconds(60), () -> serving.ready() || lifecycle.state() == ModelLifecycle.State.FAILED);
     }
 

@@ -44,7 +44,7 @@ class TextEmbedderTest {
                 "zeroserve.embeddings.max-sequence-length", "8"));
         tokenizer = new TokenizerLoader(config, new InferenceMetrics(new SimpleMeterRegistry()));
         embedder = new TextEmbedder(config, tokenizer);
-        tokenizer.startLoading();
+        tokenizer.onStart(null);
         Await.until(Duration.ofSeconds(30), tokenizer::loaded);
     }
 
