@@ -10,7 +10,8 @@
 # start it measures the in-process ceilings (InProcessCeiling) on the idle machine, and again after they stop.
 #
 # Environment: SECONDS_PER_CELL (15), WARMUP_SECONDS (30, per protocol per server: C2 needs tens of seconds),
-# WARMUP_CONCURRENCY (16), ROUNDS (1: every cell again that many times after all the warm-ups, the last round tabled),
+# WARMUP_CONCURRENCY (16), ROUNDS (1: each cell that many times, the first round beside the warm-ups, only the last
+# tabled: with 2, every cell is measured after every protocol's warm-up),
 # CONCURRENCY ("1 16 64"), PROTOCOLS ("json binary grpc embeddings"), TOKENS (16, for the
 # v2 bodies; embeddings always sends one ~12-token sentence), BASE_PORT (18081), JAVA (java), JAVA_OPTS (all servers),
 # JAVA_OPTS_1, JAVA_OPTS_2, ... (one server each), SERVER_ENV (NAME=value pairs for every server's environment) and
@@ -38,6 +39,7 @@ TOKENS=${TOKENS:-16}
 BASE_PORT=${BASE_PORT:-18081}
 CEILING_SECONDS=${CEILING_SECONDS:-10}
 ROUNDS=${ROUNDS:-1}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a whole number from 1: $ROUNDS" >&2; exit 2; }
 H2_CONNECTIONS=${H2_CONNECTIONS:-1}
 if [ -n "${MODEL_FILE:-}" ]; then  # another model of the bundled one's inputs and tokenizer, served and in-process
   MODEL_FILE=$(realpath "$MODEL_FILE")
@@ -104,7 +106,7 @@ done
 echo "protocol,concurrency,server,jar,rps,p50_ms,p99_ms,errors,rss_mib,tokens,seconds" > "$out/results.csv"
 for round in $(seq "$ROUNDS"); do
   for protocol in $PROTOCOLS; do
-    if [ "$round" = 1 ]; then
+    if (( round == 1 )); then
       for i in "${!pids[@]}"; do
         wait_idle "${ports[$i]}"
         log "warm-up: $protocol on ${labels[$i]}, ${WARMUP_SECONDS}s at concurrency $WARMUP_CONCURRENCY"
@@ -127,7 +129,7 @@ for round in $(seq "$ROUNDS"); do
           "RSS $rss MiB"
         # Only the last round is tabled: in the earlier ones the JIT may still be compiling the later protocols'
         # code, which a protocol measured first pays.
-        [ "$round" != "$ROUNDS" ] || echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" \
+        (( round < ROUNDS )) || echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" \
           >> "$out/results.csv"
       done
     done
@@ -141,7 +143,7 @@ busy_after=$(numbers busy)
 measure_ceiling "$out/ceiling-after.txt"
 echo
 echo "Zeroserve load, $TOKENS tokens (embeddings: one ~12-token sentence), ${SECONDS_PER_CELL}s per cell, warm-up" \
-  "${WARMUP_SECONDS}s. CPU busy without us: $busy_before before the ceiling, $busy_after after the servers stopped" \
+  "${WARMUP_SECONDS}s, round $ROUNDS of $ROUNDS tabled. CPU busy without us: $busy_before before the ceiling, $busy_after after the servers stopped" \
   "(well above 0 means something else shared the cores)."
 numbers table "$out/results.csv" "$out/ceiling-before.txt" "$out/ceiling-after.txt"
 echo "wrote $out/results.csv"

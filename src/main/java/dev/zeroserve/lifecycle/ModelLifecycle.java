@@ -101,13 +101,12 @@ public class ModelLifecycle {
             metrics.modelReady(ready.metadata(), ready.scheduler(), end - start);
             model = loaded;
             registry.ready(ready);
-            // recorded before anything slower than the readiness itself, so that no first answer precedes it
-            coldStart.reached(ColdStart.Phase.WARMED_UP); // readiness, once the tokenizer is loaded too
             LOG.infof("Model '%s' version %s is ready on %s (load %d ms, warm-up %d ms); batching: %s",
                     registry.modelName(), loaded.metadata().version(),
                     loaded.metadata().properties().get(ModelMetadata.EXECUTION_PROVIDER),
                     TimeUnit.NANOSECONDS.toMillis(loadedAt - start), TimeUnit.NANOSECONDS.toMillis(end - loadedAt),
                     ready.metadata().properties().get(ServedModel.BATCHING_REASON));
+            coldStart.reached(ColdStart.Phase.WARMED_UP); // readiness, once the tokenizer is loaded too
             openLoneSessionWhenIdle(loaded, ready.scheduler(), sample);
         } catch (ModelLoadException | InferenceException | IllegalArgumentException e) {
             fail(e.getMessage(), e);

@@ -56,6 +56,8 @@ public final class ColdStart {
     private final Set<Phase> readyAwaits = EnumSet.of(Phase.WARMED_UP);
     private final AtomicBoolean answered = new AtomicBoolean();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** A request was answered before readiness was recorded: its first answer is counted at readiness. */
+    private boolean answeredBeforeReady;
 
     ColdStart(MeterRegistry registry) {
         this.registry = registry;
@@ -69,6 +71,7 @@ public final class ColdStart {
     /** {@code phase} ended now; the first time only, as every phase of one process ends once. */
     public void reached(Phase phase) {
         boolean ready;
+        boolean firstAnswer = false;
         synchronized (this) {
             if (reached.containsKey(phase)) {
                 return;
@@ -80,11 +83,18 @@ public final class ColdStart {
             if (ready) {
                 // the same instant as the phase that completed readiness, not a second clock reading
                 record(Phase.READY, seconds);
+                firstAnswer = answeredBeforeReady;
+                if (firstAnswer) {
+                    record(Phase.FIRST_ANSWER, seconds);
+                }
             }
         }
         if (ready) {
             LOG.infof("Cold start: ready %s after the JVM started (%s)", seconds(Phase.READY), phasesBefore());
             this.ready.complete(null);
+        }
+        if (firstAnswer) {
+            logFirstAnswer();
         }
     }
 
@@ -96,9 +106,22 @@ public final class ColdStart {
     /** A request was answered: the first one ends the cold start as a waiting user sees it. */
     public void answered() {
         if (!answered.get() && answered.compareAndSet(false, true)) {
+            synchronized (this) {
+                if (!reached.containsKey(Phase.READY)) {
+                    // A request that reached the model before readiness was recorded (the model serves a moment
+                    // before it records its warm-up; v2 requests do not wait for the tokenizer): what a waiting user
+                    // sees starts at readiness, and no phase may come before the one it follows.
+                    answeredBeforeReady = true;
+                    return;
+                }
+            }
             reached(Phase.FIRST_ANSWER);
-            LOG.infof("Cold start: first answer %s after the JVM started", seconds(Phase.FIRST_ANSWER));
+            logFirstAnswer();
         }
+    }
+
+    private void logFirstAnswer() {
+        LOG.infof("Cold start: first answer %s after the JVM started", seconds(Phase.FIRST_ANSWER));
     }
 
     /** When {@code phase} ended, in seconds since the JVM started; NaN while it has not. */

@@ -142,7 +142,7 @@ public class GpuMetrics {
 
     private void sampleAll() {
         for (Nvml.Device device : devices) {
-            boolean failed = false;
+            boolean lost = false;
             for (Reading reading : READINGS) {
                 int slot = slot(device, reading);
                 if (!sampled[slot] || reading.constant && !Double.isNaN(sample(slot))) {
@@ -152,15 +152,16 @@ public class GpuMetrics {
                 try {
                     value = reading.reader.read(nvml, device);
                 } catch (Nvml.NvmlException e) {
-                    // A GPU lost from the bus or a driver reset: the series shows a gap, not a stale value.
+                    // A failed reading shows a gap, not a stale value.
                     value = Double.NaN;
-                    failed = true;
+                    lost |= e.gpuLost();
                 }
                 store(device, reading, value);
             }
-            if (failed) {
-                // All its series gap, not only those read after the failure: readings taken before it in this
-                // sample may predate the loss. The constant ones are read again once the GPU answers.
+            if (lost) {
+                // A GPU lost from the bus: all its series gap, not only those read after the loss was seen
+                // (readings taken before it in this sample may predate it); the constant ones are read again once it
+                // answers. Another failure (a reading the driver refuses) gaps that reading only.
                 for (Reading reading : READINGS) {
                     if (sampled[slot(device, reading)]) {
                         store(device, reading, Double.NaN);

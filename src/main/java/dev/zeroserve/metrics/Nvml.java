@@ -20,6 +20,7 @@ import com.sun.jna.ptr.PointerByReference;
 public final class Nvml implements AutoCloseable {
     static final int SUCCESS = 0;
     static final int ERROR_NOT_SUPPORTED = 3;
+    static final int ERROR_GPU_IS_LOST = 15;
     /** NVML_DEVICE_UUID_V2_BUFFER_SIZE and NVML_DEVICE_NAME_V2_BUFFER_SIZE. */
     private static final int TEXT_BUFFER = 96;
     private static final int TEMPERATURE_GPU = 0;
@@ -58,6 +59,11 @@ public final class Nvml implements AutoCloseable {
         NvmlException(String call, int result, String message) {
             super(call + ": " + message + " (NVML error " + result + ")");
             this.result = result;
+        }
+
+        /** The GPU has fallen off the bus or its driver was reset: no query about it succeeds until it is back. */
+        boolean gpuLost() {
+            return result == ERROR_GPU_IS_LOST;
         }
 
         /** The call works on this driver, but not on this GPU (a reading some models lack, such as power). */

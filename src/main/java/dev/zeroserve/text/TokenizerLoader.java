@@ -53,9 +53,8 @@ public class TokenizerLoader {
     private void load() {
         try {
             TextTokenizer loaded = TextTokenizer.load(uri.get(), config.maxSequenceLength());
-            // recorded before requests can use it, so that no first answer precedes the readiness it may complete
-            coldStart.reached(ColdStart.Phase.TOKENIZER_LOADED);
             tokenizer.complete(loaded);
+            coldStart.reached(ColdStart.Phase.TOKENIZER_LOADED);
             LOG.infof("Embeddings API on /v1/embeddings: tokenizer %s, %s pooling%s, at most %d tokens per input "
                     + "(%s)", loaded.uri(), config.pooling().name().toLowerCase(),
                     config.normalize() ? ", normalised" : "", config.maxSequenceLength(),

@@ -45,6 +45,16 @@ import io.grpc.StatusRuntimeException;
  */
 class GracefulDrainIT {
 
+    /**
+     * Whether the server holds every request the clients count in flight (one row each), the clients' count the same
+     * before and after the scrape, so that an answer and a request crossing it cannot cancel out.
+     */
+    private static boolean admittedAll(HttpClient http, URI metrics, AtomicInteger inFlight) {
+        int before = inFlight.get();
+        double server = serverInFlight(http, metrics);
+        return server == before && inFlight.get() == before;
+    }
+
     /** The server's admitted, unanswered rows (zeroserve_inflight_requests); -1 where it cannot be read. */
     private static double serverInFlight(HttpClient http, URI metrics) {
         try {
@@ -133,7 +143,8 @@ class GracefulDrainIT {
         // 512-token rows take far longer, so most are still in flight.
         holding.set(true);
         URI metrics = base.toURI().resolve("q/metrics");
-        Await.until(Duration.ofSeconds(10), () -> serverInFlight(http, metrics) == inFlight.get());
+        Await.until(Duration.ofSeconds(10), () -> admittedAll(http, metrics, inFlight));
+        assertThat(admittedAll(http, metrics, inFlight)).as("every request sent before the signal admitted").isTrue();
         int inFlightAtSignal = inFlight.get();
         signalled.set(true);
         long signalledAt = System.nanoTime();

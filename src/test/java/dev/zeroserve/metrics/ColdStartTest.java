@@ -33,6 +33,7 @@ class ColdStartTest {
     @Test
     void eachPhaseAndTheFirstAnswerAreRecordedOnce() throws InterruptedException {
         coldStart.reached(Phase.QUARKUS_STARTED);
+        coldStart.reached(Phase.WARMED_UP);
         double first = coldStart.secondsAt(Phase.QUARKUS_STARTED);
         coldStart.answered();
         double answered = coldStart.secondsAt(Phase.FIRST_ANSWER);
@@ -42,7 +43,19 @@ class ColdStartTest {
         assertThat(coldStart.secondsAt(Phase.QUARKUS_STARTED)).isEqualTo(first);
         assertThat(coldStart.secondsAt(Phase.FIRST_ANSWER)).isEqualTo(answered).isGreaterThanOrEqualTo(first);
         assertThat(gauge("first_answer")).isEqualTo(answered);
-        assertThat(registry.find("zeroserve.cold.start.phase").gauges()).hasSize(2);
+        assertThat(registry.find("zeroserve.cold.start.phase").gauges()).as("started, warmed up, ready, first answer")
+                .hasSize(4);
+    }
+
+    @Test
+    void anAnswerBeforeReadinessWasRecordedCountsAtReadiness() {
+        coldStart.answered();
+        assertThat(coldStart.secondsAt(Phase.FIRST_ANSWER)).isNaN();
+        coldStart.reached(Phase.WARMED_UP);
+        assertThat(coldStart.secondsAt(Phase.FIRST_ANSWER)).isEqualTo(coldStart.secondsAt(Phase.READY)).isPositive();
+        assertThat(gauge("first_answer")).isEqualTo(coldStart.secondsAt(Phase.READY));
+        coldStart.answered();
+        assertThat(coldStart.secondsAt(Phase.FIRST_ANSWER)).as("once").isEqualTo(coldStart.secondsAt(Phase.READY));
     }
 
     private double gauge(String phase) {
