@@ -36,6 +36,7 @@ static int initialised = 0;
 static unsigned int utilization_percent[DEVICES] = { 37, 0 };
 static unsigned long long memory_used[DEVICES] = { 1073741824ULL, 0ULL };
 static int lost[DEVICES] = { 0, 0 };
+static int power_error[DEVICES] = { 0, 0 };
 
 void fake_nvml_set_init_result(int result) { init_result = result; }
 
@@ -44,6 +45,8 @@ void fake_nvml_set_utilization(unsigned int device, unsigned int percent) { util
 void fake_nvml_set_memory_used(unsigned int device, unsigned long long bytes) { memory_used[device] = bytes; }
 
 void fake_nvml_set_lost(unsigned int device, int is_lost) { lost[device] = is_lost; }
+
+void fake_nvml_set_power_error(unsigned int device, int result) { power_error[device] = result; }
 
 int fake_nvml_initialised(void) { return initialised; }
 
@@ -161,6 +164,9 @@ int nvmlDeviceGetPowerUsage(void *device, unsigned int *milliwatts) {
     }
     if (i == 1) {
         return NVML_ERROR_NOT_SUPPORTED;
+    }
+    if (power_error[i]) {
+        return power_error[i];
     }
     *milliwatts = 123456;
     return NVML_SUCCESS;

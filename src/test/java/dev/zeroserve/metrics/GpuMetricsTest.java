@@ -3,11 +3,13 @@ package dev.zeroserve.metrics;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.FakeNvml;
 import dev.zeroserve.testing.ObservabilityProfile;
 import io.quarkus.test.junit.QuarkusTest;
@@ -70,6 +72,27 @@ class GpuMetricsTest {
             fake.fake_nvml_set_lost(0, 0);
         }
         awaitLines(total + "1.50754820096E11", "nv_gpu_memory_used_bytes{" + FIRST + "} 1.073741824E9");
+    }
+
+    @Test
+    void aReadingTheDriverRefusesGapsThatSeriesOnly() throws InterruptedException {
+        String power = "nv_gpu_power_usage{" + FIRST + "} ";
+        awaitLines(power + "123.456");
+        FakeNvml.Control fake = FakeNvml.control();
+        try {
+            fake.fake_nvml_set_power_error(0, 4); // NVML_ERROR_NO_PERMISSION, as some containers answer
+            awaitLines(power + "NaN", "nv_gpu_utilization{" + FIRST + "} 0.37",
+                    "nv_gpu_memory_total_bytes{" + FIRST + "} 1.50754820096E11",
+                    "nv_gpu_memory_used_bytes{" + FIRST + "} 1.073741824E9");
+            // a later sample too: the GPU is not taken for lost
+            long samples = fake.fake_nvml_utilization_calls();
+            Await.until(Duration.ofSeconds(10), () -> fake.fake_nvml_utilization_calls() >= samples + 4);
+            awaitLines(power + "NaN", "nv_gpu_utilization{" + FIRST + "} 0.37",
+                    "nv_gpu_memory_total_bytes{" + FIRST + "} 1.50754820096E11");
+        } finally {
+            fake.fake_nvml_set_power_error(0, 0);
+        }
+        awaitLines(power + "123.456");
     }
 
     /** The scrape once it holds every line: a scrape may fall between two of a sample's readings. */

@@ -24,6 +24,9 @@ public final class FakeNvml {
         /** A GPU fallen off the bus: every query about it fails with NVML_ERROR_GPU_IS_LOST until set back. */
         void fake_nvml_set_lost(int device, int lost);
 
+        /** The power reading of a GPU fails with this NVML error (0: it answers again), the GPU itself answering. */
+        void fake_nvml_set_power_error(int device, int result);
+
         /** How many nvmlInit_v2 calls have not been matched by nvmlShutdown. */
         int fake_nvml_initialised();
 
