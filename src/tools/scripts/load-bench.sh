@@ -129,7 +129,8 @@ for round in $(seq "$ROUNDS"); do
           "RSS $rss MiB"
         # Only the last round is tabled: in the earlier ones the JIT may still be compiling the later protocols'
         # code, which a protocol measured first pays.
-        (( round < ROUNDS )) || echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" \
+        (( round < ROUNDS )) \
+          || echo "$protocol,$c,${labels[$i]},${jars[$i]},$rps,$p50,$p99,$errors,$rss,$TOKENS,$SECONDS_PER_CELL" \
           >> "$out/results.csv"
       done
     done
@@ -143,7 +144,7 @@ busy_after=$(numbers busy)
 measure_ceiling "$out/ceiling-after.txt"
 echo
 echo "Zeroserve load, $TOKENS tokens (embeddings: one ~12-token sentence), ${SECONDS_PER_CELL}s per cell, warm-up" \
-  "${WARMUP_SECONDS}s, round $ROUNDS of $ROUNDS tabled. CPU busy without us: $busy_before before the ceiling, $busy_after after the servers stopped" \
-  "(well above 0 means something else shared the cores)."
+  "${WARMUP_SECONDS}s, round $ROUNDS of $ROUNDS tabled. CPU busy without us: $busy_before before the ceiling," \
+  "$busy_after after the servers stopped (well above 0 means something else shared the cores)."
 numbers table "$out/results.csv" "$out/ceiling-before.txt" "$out/ceiling-after.txt"
 echo "wrote $out/results.csv"

@@ -33,6 +33,7 @@ import dev.zeroserve.api.grpc.v2.ModelInferRequest;
 import dev.zeroserve.testing.Await;
 import dev.zeroserve.testing.BundledModelRequests;
 import dev.zeroserve.testing.GrpcChannels;
+import dev.zeroserve.testing.Metrics;
 import dev.zeroserve.testing.PackagedService;
 import dev.zeroserve.testing.RawHttp;
 import io.grpc.ManagedChannel;
@@ -44,30 +45,6 @@ import io.grpc.StatusRuntimeException;
  * drain timeout.
  */
 class GracefulDrainIT {
-
-    /**
-     * Whether the server holds every request the clients count in flight (one row each), the clients' count the same
-     * before and after the scrape, so that an answer and a request crossing it cannot cancel out.
-     */
-    private static boolean admittedAll(HttpClient http, URI metrics, AtomicInteger inFlight) {
-        int before = inFlight.get();
-        double server = serverInFlight(http, metrics);
-        return server == before && inFlight.get() == before;
-    }
-
-    /** The server's admitted, unanswered rows (zeroserve_inflight_requests); -1 where it cannot be read. */
-    private static double serverInFlight(HttpClient http, URI metrics) {
-        try {
-            String text = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(line -> line.startsWith("zeroserve_inflight_requests{"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
     private static final int CLIENTS_PER_PROTOCOL = 12;
     private static final int MAX_BATCH_SIZE = 4;
     /** The info line, or the warning when some HTTP/2 connection had to be closed at the end of its grace. */
@@ -144,12 +121,8 @@ class GracefulDrainIT {
         holding.set(true);
         URI metrics = base.toURI().resolve("q/metrics");
         // Answers keep arriving, so the counts agree at moments, not from one on: the moment seen is the assertion.
-        AtomicBoolean admitted = new AtomicBoolean();
-        Await.until(Duration.ofSeconds(10), () -> {
-            admitted.set(admittedAll(http, metrics, inFlight));
-            return admitted.get();
-        });
-        assertThat(admitted.get()).as("every request sent before the signal admitted").isTrue();
+        assertThat(Await.until(Duration.ofSeconds(10), () -> admittedAll(http, metrics, inFlight)))
+                .as("every request sent before the signal admitted").isTrue();
         int inFlightAtSignal = inFlight.get();
         signalled.set(true);
         long signalledAt = System.nanoTime();
@@ -245,6 +218,29 @@ class GracefulDrainIT {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Whether the server holds every request the clients count in flight (one row each), the clients' count the same
+     * before and after the scrape, so that an answer and a request crossing it cannot cancel out.
+     */
+    private static boolean admittedAll(HttpClient http, URI metrics, AtomicInteger inFlight) {
+        int before = inFlight.get();
+        double server = serverInFlight(http, metrics);
+        return server == before && inFlight.get() == before;
+    }
+
+    /** The server's admitted, unanswered rows (zeroserve_inflight_requests); -1 where it cannot be read. */
+    private static double serverInFlight(HttpClient http, URI metrics) {
+        try {
+            return Metrics.sum(http.send(HttpRequest.newBuilder(metrics).build(),
+                    HttpResponse.BodyHandlers.ofString()).body(), "zeroserve_inflight_requests", "");
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 }

@@ -25,11 +25,18 @@ public final class Await {
         }
     }
 
-    /** Polls every 20 ms until the condition holds or the time is up; the caller then asserts what it waited for. */
-    public static void until(Duration within, BooleanSupplier condition) throws InterruptedException {
+    /**
+     * Polls every 20 ms until the condition holds or the time is up; the caller then asserts what it waited for.
+     *
+     * @return whether the condition held at its last reading: for a condition that holds only at moments, the moment
+     *         seen
+     */
+    public static boolean until(Duration within, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+        boolean held;
+        while (!(held = condition.getAsBoolean()) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        return held;
     }
 }
