@@ -108,7 +108,7 @@ public final class TritonModel {
     public static Config config(ModelConfiguration model) {
         ModelMetadata metadata = model.metadata();
         int maxBatchSize = model.maxBatchSize();
-        boolean onCpu = "cpu".equals(metadata.properties().get(ModelMetadata.EXECUTION_PROVIDER));
+        boolean onCpu = metadata.onCpu();
         InstanceGroup instances = new InstanceGroup(metadata.name(), onCpu ? KIND_CPU : KIND_GPU,
                 model.parallelExecutions(), onCpu ? new int[0] : new int[] { model.deviceId() });
         // Dynamic batching in Triton's sense: rows of different requests share executions.

@@ -26,6 +26,7 @@ public final class ConfigChecks {
         atLeast("zeroserve.batching.max-batch-size", batching.maxBatchSize(), 1);
         atLeast("zeroserve.batching.queue-capacity", batching.queueCapacity(), 1);
         atLeast("zeroserve.batching.parallel-batches", batching.parallelBatches().orElse(1), 1);
+        atLeast("zeroserve.batching.max-batch-tokens", batching.maxBatchTokens().orElse(0), 0);
         atLeast("zeroserve.batching.max-queue-delay-micros", batching.maxQueueDelayMicros(), 0);
         atLeast("zeroserve.batching.request-timeout", batching.requestTimeout().toMillis(), 1);
         Duration maxRequestTimeout = config.limits().maxRequestTimeout();

@@ -197,6 +197,14 @@ public interface ZeroserveConfig {
         @WithDefault("16")
         int maxBatchSize();
 
+        /**
+         * Most token positions in one execution of a model that takes token sequences: rows times the longest
+         * sequence among them, so that long sequences share an execution with fewer others. By default 512 on CPU,
+         * where larger batches of long sequences leave the caches and run slower than rows alone, and no bound on a
+         * GPU; 0 = no bound. A request longer than it runs alone.
+         */
+        java.util.OptionalInt maxBatchTokens();
+
         /** How long the oldest queued request may wait for its batch to fill; 0 runs what is queued at once. */
         @WithDefault("0")
         long maxQueueDelayMicros();
@@ -209,8 +217,8 @@ public interface ZeroserveConfig {
         int queueCapacity();
 
         /**
-         * Executions run at the same time; by default 1 when requests are batched together and one per core when
-         * every row runs alone ({@link #policy()}).
+         * Executions run at the same time; by default one per core on CPU, and on a GPU 1 when requests are batched
+         * together and one per core when every row runs alone ({@link #policy()}).
          */
         java.util.OptionalInt parallelBatches();
 

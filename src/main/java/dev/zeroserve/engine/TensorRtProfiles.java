@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 
-import dev.zeroserve.inference.DataType;
 import dev.zeroserve.inference.TensorSpec;
 
 /**
@@ -72,7 +71,7 @@ public final class TensorRtProfiles {
                 smallest[dim] = 1;
                 if (dim == 0) {
                     largest[dim] = bounds.maxRows();
-                } else if (input.dataType().kind() == DataType.Kind.INTEGER) {
+                } else if (input.tokenSequence(dim)) {
                     largest[dim] = bounds.maxSequenceLength();
                 } else {
                     uncovered.add(input.name() + "[" + dim + "]");

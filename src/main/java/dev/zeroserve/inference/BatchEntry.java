@@ -10,8 +10,11 @@ import java.util.List;
  * @param padding how dimension 1 of the inputs may be lengthened to share an execution, or null: only entries
  *        whose shapes match past the batch dimension share one
  * @param rows the entry's size along the batch dimension (1 for a model without one); what the queue counts
+ * @param tokensPerRow the token positions of each row ({@link ModelMetadata#tokensPerRow}), 0 where the inputs
+ *        are not token sequences: what the batcher's token budget counts
  */
-public record BatchEntry(List<Tensor> inputs, List<String> outputs, SequencePadding padding, long rows) {
+public record BatchEntry(List<Tensor> inputs, List<String> outputs, SequencePadding padding, long rows,
+        long tokensPerRow) {
 
     /** Whether every input agrees on the batch dimension (and a padded entry on the sequence), so it can share. */
     public boolean groupable() {

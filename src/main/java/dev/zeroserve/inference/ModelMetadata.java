@@ -26,6 +26,26 @@ public record ModelMetadata(String name, String version, String platform, List<T
                 .allMatch(spec -> spec.shape().length > 0 && spec.shape()[0] == TensorSpec.DYNAMIC);
     }
 
+    /** Whether the model runs on CPU: the first active execution provider is ONNX Runtime's own. */
+    public boolean onCpu() {
+        return "cpu".equals(properties.get(EXECUTION_PROVIDER));
+    }
+
+    /**
+     * The token positions of one row of a request: the longest dimension 1 among the inputs that the model takes as
+     * token sequences ({@link TensorSpec#tokenSequence}), 0 where it takes none.
+     */
+    public long tokensPerRow(List<Tensor> requestInputs) {
+        long tokens = 0;
+        for (Tensor input : requestInputs) {
+            TensorSpec spec = input(input.name());
+            if (spec != null && spec.tokenSequence(1) && input.shape().length > 1) {
+                tokens = Math.max(tokens, input.shape()[1]);
+            }
+        }
+        return tokens;
+    }
+
     /** The same model with more properties, added after the ones it has. */
     public ModelMetadata withProperties(Map<String, String> more) {
         Map<String, String> all = new LinkedHashMap<>(properties);

@@ -15,6 +15,14 @@ public record TensorSpec(String name, DataType dataType, long[] shape, String[] 
         this(name, dataType, shape, new String[shape.length]);
     }
 
+    /**
+     * Whether a dimension holds a token sequence: a dynamic dimension past the batch of an integer input (token ids,
+     * attention masks), whose size the server bounds by the longest sequence it serves.
+     */
+    public boolean tokenSequence(int dim) {
+        return dim > 0 && dim < shape.length && shape[dim] == DYNAMIC && dataType.kind() == DataType.Kind.INTEGER;
+    }
+
     /** The symbolic name of a dynamic dimension, or null if it has none. */
     public String dimName(int dim) {
         String dimName = dimNames[dim];

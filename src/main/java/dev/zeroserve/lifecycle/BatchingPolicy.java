@@ -12,33 +12,44 @@ import dev.zeroserve.config.ZeroserveConfig;
  * exact answers, unless {@code zeroserve.batching.policy=batch}, in one execution per core.
  */
 final class BatchingPolicy {
+    /**
+     * Token positions of one execution on CPU by default. In-process on two cores (docs/performance.md, issue 25),
+     * batches of 16-token rows gain up to 32 rows, while at 128 tokens a batch of 8 rows is no faster than rows
+     * alone and one of 32 slower; served at 128 tokens, 16 rows a batch made 0.74-0.83 x what rows alone made.
+     */
+    static final int CPU_BATCH_TOKENS = 512;
+
     private final ZeroserveConfig.BatchingPolicy policy;
     private final int maxBatchSize;
+    private final OptionalInt maxBatchTokens;
     private final OptionalInt parallelBatches;
     private final int cores;
 
-    BatchingPolicy(ZeroserveConfig.BatchingPolicy policy, int maxBatchSize, OptionalInt parallelBatches, int cores) {
+    BatchingPolicy(ZeroserveConfig.BatchingPolicy policy, int maxBatchSize, OptionalInt maxBatchTokens,
+            OptionalInt parallelBatches, int cores) {
         this.policy = policy;
         this.maxBatchSize = maxBatchSize;
+        this.maxBatchTokens = maxBatchTokens;
         this.parallelBatches = parallelBatches;
         this.cores = cores;
     }
 
     static BatchingPolicy of(ZeroserveConfig.Batching batching) {
-        return new BatchingPolicy(batching.policy(), batching.maxBatchSize(), batching.parallelBatches(),
-                Runtime.getRuntime().availableProcessors());
+        return new BatchingPolicy(batching.policy(), batching.maxBatchSize(), batching.maxBatchTokens(),
+                batching.parallelBatches(), Runtime.getRuntime().availableProcessors());
     }
 
     /**
      * What was decided, and why, in the words the model metadata shows.
      *
      * @param maxBatchSize the most rows of one execution: 1 where rows run alone
+     * @param maxBatchTokens the most token positions of one execution of token sequences; 0 = no bound
      */
-    record Decision(boolean singleRow, int maxBatchSize, String reason) {
-        /** The metadata properties that say which policy is active and why. */
+    record Decision(boolean singleRow, int maxBatchSize, long maxBatchTokens, String reason) {
+        /** The metadata properties that say which policy is active and why, and the batches' bounds. */
         Map<String, String> properties() {
             return Map.of(ServedModel.BATCHING, singleRow ? "single_row" : "cross_request",
-                    ServedModel.BATCHING_REASON, reason);
+                    ServedModel.BATCHING_REASON, reason, ServedModel.MAX_BATCH_TOKENS, maxBatchTokens > 0 ? Long.toString(maxBatchTokens) : "none");
         }
     }
 
@@ -64,9 +75,11 @@ final class BatchingPolicy {
     /**
      * @param batchable whether the model has a dynamic batch dimension
      * @param coupling the operators that couple rows within an execution, if the graph has any
+     * @param onCpu whether the model runs on CPU, where long sequences batch by a token budget
      */
-    Decision decide(boolean batchable, Optional<String> coupling) {
+    Decision decide(boolean batchable, Optional<String> coupling, boolean onCpu) {
         boolean singleRow = singleRow(coupling);
+        int tokens = maxBatchTokens.orElse(onCpu ? CPU_BATCH_TOKENS : 0);
         String reason;
         if (!batchable) {
             reason = "none: the model has no dynamic batch dimension, so every request runs alone";
@@ -76,11 +89,12 @@ final class BatchingPolicy {
                     + "row runs alone for exact answers, zeroserve.batching.policy=batch trades that for throughput")
                     .orElse("zeroserve.batching.policy=single-row");
         } else {
-            reason = "across requests, up to " + maxBatchSize + " rows: " + coupling.map(ops -> "the "
+            reason = "across requests, up to " + maxBatchSize + " rows" + (tokens > 0 ? " and " + tokens
+                    + " token positions (rows times the longest sequence)" : "") + ": " + coupling.map(ops -> "the "
                     + "graph couples rows (" + ops + ") but zeroserve.batching.policy=batch allows it, so results may "
                     + "depend on batch mates").orElse("rows are computed independently, so results do not depend on "
                     + "batch mates");
         }
-        return new Decision(singleRow, singleRow ? 1 : maxBatchSize, reason);
+        return new Decision(singleRow, singleRow ? 1 : maxBatchSize, singleRow ? 0 : tokens, reason);
     }
 }

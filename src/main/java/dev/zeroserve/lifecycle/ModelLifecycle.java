@@ -155,11 +155,12 @@ public class ModelLifecycle {
 
     /** Starts the model's scheduler as the batching policy decides, and says the decision in the metadata. */
     private ServedModel serve(OnnxModel loaded) {
-        BatchingPolicy.Decision decision = batchingPolicy.decide(loaded.metadata().batchable(), loaded.rowCoupling());
+        BatchingPolicy.Decision decision = batchingPolicy.decide(loaded.metadata().batchable(), loaded.rowCoupling(),
+                loaded.metadata().onCpu());
         ZeroserveConfig.Batching batching = config.batching();
         DynamicBatcher scheduler = new DynamicBatcher(loaded, new BatchingSettings(decision.maxBatchSize(),
                 TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()), batching.queueCapacity(),
-                loaded.parallelExecutions()), deadlines, metrics.batchObserver());
+                loaded.parallelExecutions(), decision.maxBatchTokens()), deadlines, metrics.batchObserver());
         return new ServedModel(loaded.metadata().withProperties(decision.properties())
                 .withProperties(loaded.loneExecution().properties()), scheduler,
                 decision.singleRow());

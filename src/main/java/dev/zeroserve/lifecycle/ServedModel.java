@@ -30,4 +30,6 @@ public record ServedModel(ModelMetadata metadata, DynamicBatcher scheduler, bool
     public static final String BATCHING = "batching";
     /** Metadata property: why that policy is active. */
     public static final String BATCHING_REASON = "batching_reason";
+    /** Metadata property: the token positions one execution of token sequences holds at most, or {@code none}. */
+    public static final String MAX_BATCH_TOKENS = "max_batch_tokens";
 }

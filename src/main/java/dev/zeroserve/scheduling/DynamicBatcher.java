@@ -23,9 +23,10 @@ import dev.zeroserve.inference.Tensor;
  * The dynamic batcher between the serving layer and the engine. It only groups and schedules: entries wait in one
  * queue bounded in rows; each of {@code parallelBatches} workers takes the oldest entry, adds the queued entries
  * that can share its execution (same requested outputs, same shapes past the batch dimension or, for padded token
- * sequences, the same length bucket) up to {@code maxBatchSize} rows, and hands them to the {@link BatchExecutor},
- * which assembles the bytes. With a queue delay of 0 a lone entry runs at once; batches form from what queues while
- * the workers are busy. An entry bigger than the maximum batch runs alone.
+ * sequences, the same length bucket) up to {@code maxBatchSize} rows and, for token sequences, {@code maxBatchTokens}
+ * token positions (rows times the longest sequence: long sequences share an execution with fewer others), and hands
+ * them to the {@link BatchExecutor}, which assembles the bytes. With a queue delay of 0 a lone entry runs at once;
+ * batches form from what queues while the workers are busy. An entry bigger than the maximum batch runs alone.
  *
  * <p>A full queue refuses at once; an entry whose deadline passes, or whose client goes away, while it waits is
  * failed then and never run. When an execution of several entries fails, the batch is split in two and each half run
@@ -275,29 +276,43 @@ public final class DynamicBatcher implements AutoCloseable {
         queuedRows -= first.entry.rows();
         List<QueuedEntry> batch = new ArrayList<>();
         batch.add(first);
-        if (!first.groupable || first.entry.rows() >= settings.maxBatchSize()) {
+        long rows = first.entry.rows();
+        long longest = first.entry.tokensPerRow();
+        if (!first.groupable || !fits(rows, longest)) {
             return batch;
         }
-        long rows = first.entry.rows();
         // No longer than the queue delay, nor past the deadline of an entry already taken: it must fail then
         long fillDeadline = earlier(first.enqueuedNanos + settings.maxQueueDelayNanos(), first.deadlineNanos);
         while (true) {
-            for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && rows < settings.maxBatchSize();) {
+            for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && fits(rows, longest);) {
                 QueuedEntry next = it.next();
-                if (next.sameGroup(first) && rows + next.entry.rows() <= settings.maxBatchSize()) {
+                long together = Math.max(longest, next.entry.tokensPerRow());
+                if (next.sameGroup(first) && within(rows + next.entry.rows(), together)) {
                     it.remove();
                     queuedRows -= next.entry.rows();
                     batch.add(next);
                     rows += next.entry.rows();
+                    longest = together;
                     fillDeadline = earlier(fillDeadline, next.deadlineNanos);
                 }
             }
             long remaining = fillDeadline - System.nanoTime();
-            if (rows >= settings.maxBatchSize() || remaining <= 0 || closed) {
+            if (!fits(rows, longest) || remaining <= 0 || closed) {
                 return batch;
             }
             TimeUnit.NANOSECONDS.timedWait(lock, remaining);
         }
+    }
+
+    /** Whether a batch of these rows, the longest of {@code tokensPerRow} positions, has room for one more row. */
+    private boolean fits(long rows, long tokensPerRow) {
+        return within(rows + 1, tokensPerRow);
+    }
+
+    /** Whether rows of at most {@code tokensPerRow} positions stay within the largest batch and the token budget. */
+    private boolean within(long rows, long tokensPerRow) {
+        return rows <= settings.maxBatchSize()
+                && (settings.maxBatchTokens() <= 0 || rows * tokensPerRow <= settings.maxBatchTokens());
     }
 
     private static long earlier(long a, long b) {

@@ -132,7 +132,8 @@ final class TensorInference {
         ModelMetadata metadata = model.metadata();
         List<String> outputs = RequestValidator.validate(request, metadata);
         long rows = metadata.batchable() && !request.inputs().isEmpty() ? request.inputs().get(0).shape()[0] : 1;
-        BatchEntry whole = new BatchEntry(request.inputs(), outputs, request.padding(), rows);
+        long tokensPerRow = metadata.tokensPerRow(request.inputs());
+        BatchEntry whole = new BatchEntry(request.inputs(), outputs, request.padding(), rows, tokensPerRow);
         if (!model.singleRow() || rows <= 1 || !whole.groupable()) {
             entries.add(whole);
             return;
@@ -142,7 +143,7 @@ final class TensorInference {
             for (Tensor input : request.inputs()) {
                 inputs.add(input.rows(row, 1));
             }
-            entries.add(new BatchEntry(inputs, outputs, request.padding(), 1));
+            entries.add(new BatchEntry(inputs, outputs, request.padding(), 1, tokensPerRow));
         }
     }
 

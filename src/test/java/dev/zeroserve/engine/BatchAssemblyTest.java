@@ -28,7 +28,7 @@ class BatchAssemblyTest {
         }
         long[] shape = { rows, length };
         return new BatchEntry(List.of(Tensor.of("ids", DataType.INT64, shape, ids.flip()),
-                Tensor.of("mask", DataType.INT64, shape, mask.flip())), List.of("y"), padding, rows);
+                Tensor.of("mask", DataType.INT64, shape, mask.flip())), List.of("y"), padding, rows, 0);
     }
 
     private static long[] longs(Tensor tensor) {

@@ -40,7 +40,7 @@ class LoneExecutionTest {
             }
             inputs.add(Tensor.of(INPUTS[i], DataType.INT64, new long[] { 1, tokens }, data.flip()));
         }
-        return new BatchEntry(inputs, List.of("last_hidden_state"), null, 1);
+        return new BatchEntry(inputs, List.of("last_hidden_state"), null, 1, 0);
     }
 
     private static ByteBuffer output(OnnxModel model, BatchEntry entry, boolean alone) {

@@ -99,7 +99,7 @@ class ModelsThatRefuseZerosTest {
             ServedModel served = lifecycle.resolve(lifecycle.modelName(), null);
             String output = served.metadata().outputs().get(0).name();
             List<Tensor> outputs = served.scheduler().submit(List.of(new BatchEntry(model.inputs(), List.of(output),
-                    null, 1)), System.nanoTime() + TimeUnit.SECONDS.toNanos(10)).results().get(0)
+                    null, 1, 0)), System.nanoTime() + TimeUnit.SECONDS.toNanos(10)).results().get(0)
                     .get(10, TimeUnit.SECONDS);
             ByteBuffer data = outputs.get(0).data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
             float[] values = new float[data.remaining() / Float.BYTES];

@@ -31,7 +31,7 @@ class InferenceMetricsTest {
 
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         DynamicBatcher batcher = new DynamicBatcher((batch, observer, alone) -> List.of(),
-                new BatchingSettings(1, 0, 1, 1), timers, metrics.batchObserver());
+                new BatchingSettings(1, 0, 1, 1, 0), timers, metrics.batchObserver());
         try {
             TensorSpec spec = new TensorSpec("x", DataType.FP32, new long[] { -1 });
             metrics.modelReady(new ModelMetadata("m", "1", ModelMetadata.PLATFORM, List.of(spec), List.of(spec),

@@ -84,8 +84,13 @@ class DynamicBatcherTest {
 
     private DynamicBatcher batcher(FakeExecutor executor, int maxBatch, long delayMillis, int capacity,
             int parallel) {
+        return batcher(executor, maxBatch, delayMillis, capacity, parallel, 0);
+    }
+
+    private DynamicBatcher batcher(FakeExecutor executor, int maxBatch, long delayMillis, int capacity,
+            int parallel, long maxTokens) {
         DynamicBatcher batcher = new DynamicBatcher(executor, new BatchingSettings(maxBatch,
-                TimeUnit.MILLISECONDS.toNanos(delayMillis), capacity, parallel), timers,
+                TimeUnit.MILLISECONDS.toNanos(delayMillis), capacity, parallel, maxTokens), timers,
                 new BatchObserver() {
                     @Override
                     public void queued(long waitedNanos) {
@@ -120,13 +125,19 @@ class DynamicBatcherTest {
             }
         }
         return new BatchEntry(List.of(Tensor.of("x", DataType.FP32, new long[] { rows, cols }, data.flip())),
-                List.of("y"), null, rows);
+                List.of("y"), null, rows, 0);
     }
 
     /** A token sequence of one row that may be padded. */
     private static BatchEntry sequence(int length, float value) {
         BatchEntry plain = entry(1, length, value);
-        return new BatchEntry(plain.inputs(), plain.outputs(), PAD, 1);
+        return new BatchEntry(plain.inputs(), plain.outputs(), PAD, 1, 0);
+    }
+
+    /** A token sequence of one row that may be padded, its tokens counted by the budget. */
+    private static BatchEntry counted(int length, float value) {
+        BatchEntry plain = entry(1, length, value);
+        return new BatchEntry(plain.inputs(), plain.outputs(), PAD, 1, length);
     }
 
     private static long later() {
@@ -203,6 +214,33 @@ class DynamicBatcherTest {
         }
         assertThat(executor.calls).extracting(call -> call.stream().map(e -> e.sequenceLength() + "").toList())
                 .containsExactly(List.of("0"), List.of("3", "12"), List.of("20"), List.of("0"));
+    }
+
+    @Test
+    void longSequencesShareAnExecutionWithFewerOthersWithinTheTokenBudget() throws Exception {
+        FakeExecutor executor = new FakeExecutor();
+        DynamicBatcher batcher = batcher(executor, 16, 0, 64, 1, 256);
+        CompletableFuture<List<Tensor>> first = occupy(batcher, executor);
+        List<CompletableFuture<List<Tensor>>> all = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            all.add(submit(batcher, counted(96, i)));
+        }
+        for (int i = 0; i < 12; i++) {
+            all.add(submit(batcher, counted(16, i)));
+        }
+        // One bucket (72-96): the batch is padded to its longest, 80 then 96, which the budget counts.
+        all.add(submit(batcher, counted(80, 1)));
+        all.add(submit(batcher, counted(90, 2)));
+        all.add(submit(batcher, counted(90, 3)));
+        all.add(submit(batcher, counted(300, 9)));
+        executor.gate.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        for (CompletableFuture<List<Tensor>> future : all) {
+            future.get(5, TimeUnit.SECONDS);
+        }
+        assertThat(executor.calls).extracting(call -> call.stream().map(e -> e.sequenceLength() + "").toList())
+                .containsExactly(List.of("0"), List.of("96", "96"), List.of("96", "96"), List.of("96", "80"),
+                        Collections.nCopies(12, "16"), List.of("90", "90"), List.of("300"));
     }
 
     @Test
@@ -387,8 +425,8 @@ class DynamicBatcherTest {
         CompletableFuture<List<Tensor>> first = occupy(batcher, executor);
         // A model without a batch dimension: each request is one row, whatever its first dimension.
         BatchEntry fixed = entry(2, 2, 1);
-        CompletableFuture<List<Tensor>> a = submit(batcher, new BatchEntry(fixed.inputs(), fixed.outputs(), null, 1));
-        CompletableFuture<List<Tensor>> b = submit(batcher, new BatchEntry(fixed.inputs(), fixed.outputs(), null, 1));
+        CompletableFuture<List<Tensor>> a = submit(batcher, new BatchEntry(fixed.inputs(), fixed.outputs(), null, 1, 0));
+        CompletableFuture<List<Tensor>> b = submit(batcher, new BatchEntry(fixed.inputs(), fixed.outputs(), null, 1, 0));
         executor.gate.countDown();
         first.get(5, TimeUnit.SECONDS);
         a.get(5, TimeUnit.SECONDS);

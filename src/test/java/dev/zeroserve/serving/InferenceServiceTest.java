@@ -94,7 +94,8 @@ class InferenceServiceTest {
         assertThat(config.maxBatchSize()).isEqualTo(16);
         // on CPU one execution per core, batching or not
         assertThat(config.parallelExecutions()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(config.metadata().properties()).containsEntry("batching", "cross_request");
+        assertThat(config.metadata().properties()).containsEntry("batching", "cross_request")
+                .containsEntry("max_batch_tokens", "512");
         assertThat(serving.statistics(MODEL, null).model().name()).isEqualTo(MODEL);
     }
 

@@ -54,7 +54,7 @@ public class BatchAssemblyBenchmark {
         for (int row = 0; row < rows; row++) {
             int length = LONGEST - row % 9;
             batch.add(new BatchEntry(List.of(longs("input_ids", length, 2000 + row), longs("attention_mask", length, 1),
-                    longs("token_type_ids", length, 0)), List.of("last_hidden_state"), PADDING, 1));
+                    longs("token_type_ids", length, 0)), List.of("last_hidden_state"), PADDING, 1, length));
         }
         ByteBuffer hidden = ByteBuffer.allocateDirect(rows * LONGEST * HIDDEN * Float.BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
