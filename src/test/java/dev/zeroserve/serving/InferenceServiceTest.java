@@ -8,6 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -27,6 +29,7 @@ import dev.zeroserve.inference.InferenceException;
 import dev.zeroserve.inference.InferenceRequest;
 import dev.zeroserve.inference.InferenceResponse;
 import dev.zeroserve.inference.InvalidEmbeddingRequest;
+import dev.zeroserve.inference.InferenceStatistics;
 import dev.zeroserve.inference.Protocol;
 import dev.zeroserve.inference.Status;
 import dev.zeroserve.inference.Tensor;
@@ -178,6 +181,32 @@ class InferenceServiceTest {
         assertThat(embeddings.promptTokens()).isEqualTo(4 + 3);
         assertThat(REGISTRY.get("zeroserve.request.tokens").tag("protocol", "openai").summary().count())
                 .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void longTextsShareAnExecutionWithinTheTokenBudget() {
+        Map<Long, Long> before = executionsBySize();
+        // 120 tokens each ([CLS], 118 words, [SEP]): 512 token positions hold 4 of them.
+        String text = "word ".repeat(118).trim();
+        Embeddings embeddings = serving.embed(MODEL, EmbeddingInputs.ofTexts(Collections.nCopies(40, text)),
+                OptionalInt.empty(), ClientGone.NEVER).toCompletableFuture().join();
+        assertThat(embeddings.promptTokens()).isEqualTo(40 * 120);
+        Map<Long, Long> added = new HashMap<>();
+        executionsBySize().forEach((size, count) -> {
+            if (count > before.getOrDefault(size, 0L)) {
+                added.put(size, count - before.getOrDefault(size, 0L));
+            }
+        });
+        assertThat(added.keySet()).as("rows of the executions that ran them").allMatch(size -> size <= 4)
+                .contains(4L);
+    }
+
+    private static Map<Long, Long> executionsBySize() {
+        Map<Long, Long> counts = new HashMap<>();
+        for (InferenceStatistics.BatchStatistics batch : serving.statistics(MODEL, null).batches()) {
+            counts.put(batch.batchSize(), batch.computeInfer().count());
+        }
+        return counts;
     }
 
     @Test
