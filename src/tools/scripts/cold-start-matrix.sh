@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cold start with and without each start-up optimisation, measured in interleaved rounds so that the shared machine's
 # noise falls on every variant alike. Usage: src/tools/scripts/cold-start-matrix.sh [rounds] (after ./mvnw package).
-# Each step adds one optimisation to the one above it; the last four take one away from the best (aot-25):
+# Each step adds one optimisation to the one above it; the variants after aot-25 change one thing in it:
 #   baseline        JDK 17; ONNX Runtime and DJL's tokenizers extract their native libraries at every start (to a
 #                   fresh cache, as in a new container), the model is read out of its jar
 #   native-dir      + -Donnxruntime.native.path and RUST_LIBRARY_PATH: libraries extracted once, as the images do
@@ -14,6 +14,7 @@
 #   aot-25-tiered   aot-25 without c1
 #   aot-25-jar      aot-25 with the model read out of its jar
 #   aot-25-extract  aot-25 with ONNX Runtime and the tokenizers extracting their native libraries
+#   aot-25-serial, aot-25-parallel  aot-25 with the serial or the parallel collector instead of G1
 # and the floor under them, FirstInferenceFloor (load ONNX Runtime and the model, run one inference, exit), started
 # as the plain jar (floor-17: JDK 17, natives extracted, model from its jar) and as the images (floor-aot-25: JDK 25
 # with its own AOT cache, native dir, model file, C1 only, tcmalloc), so that each start is also a ratio to its floor.
@@ -94,8 +95,9 @@ if [ -n "${OLD_APP:-}" ]; then
 fi
 if [ -x "$jdk25/bin/java" ]; then
   declare -A aot_flags=([aot-25]="$native $file $c1" [aot-25-glibc]="$native $file $c1" [aot-25-tiered]="$native $file"
-    [aot-25-jar]="$native $c1" [aot-25-extract]="$extract $file $c1" [old-aot-25]="$native $file $c1")
-  aot_variants=(aot-25 aot-25-glibc aot-25-tiered aot-25-jar aot-25-extract)
+    [aot-25-jar]="$native $c1" [aot-25-extract]="$extract $file $c1" [old-aot-25]="$native $file $c1"
+    [aot-25-serial]="$native $file $c1 -XX:+UseSerialGC" [aot-25-parallel]="$native $file $c1 -XX:+UseParallelGC")
+  aot_variants=(aot-25 aot-25-glibc aot-25-tiered aot-25-jar aot-25-extract aot-25-serial aot-25-parallel)
   if [ -n "${OLD_APP:-}" ]; then
     aot_variants+=(old-aot-25)
     jar_of[old-aot-25]="$OLD_APP/quarkus-run.jar"
