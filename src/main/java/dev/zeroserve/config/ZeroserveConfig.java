@@ -201,7 +201,8 @@ public interface ZeroserveConfig {
          * Most token positions in one execution of a model that takes token sequences: rows times the longest
          * sequence among them, so that long sequences share an execution with fewer others. By default 512 on CPU,
          * where larger batches of long sequences leave the caches and run slower than rows alone, and no bound on a
-         * GPU; 0 = no bound. A request longer than it runs alone.
+         * GPU; 0 = no bound. A request of more rows than fit is split into entries that do; a single row longer than it
+         * runs alone.
          */
         java.util.OptionalInt maxBatchTokens();
 

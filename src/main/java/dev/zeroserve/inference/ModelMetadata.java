@@ -31,6 +31,11 @@ public record ModelMetadata(String name, String version, String platform, List<T
         return "cpu".equals(properties.get(EXECUTION_PROVIDER));
     }
 
+    /** Whether some input is a token sequence ({@link TensorSpec#tokenSequence} at dimension 1). */
+    public boolean takesTokenSequences() {
+        return inputs.stream().anyMatch(spec -> spec.tokenSequence(1));
+    }
+
     /**
      * The token positions of one row of a request: the longest dimension 1 among the inputs that the model takes as
      * token sequences ({@link TensorSpec#tokenSequence}), 0 where it takes none.

@@ -1,5 +1,6 @@
 package dev.zeroserve.lifecycle;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -48,8 +49,11 @@ final class BatchingPolicy {
     record Decision(boolean singleRow, int maxBatchSize, long maxBatchTokens, String reason) {
         /** The metadata properties that say which policy is active and why, and the batches' bounds. */
         Map<String, String> properties() {
-            return Map.of(ServedModel.BATCHING, singleRow ? "single_row" : "cross_request",
-                    ServedModel.BATCHING_REASON, reason, ServedModel.MAX_BATCH_TOKENS, maxBatchTokens > 0 ? Long.toString(maxBatchTokens) : "none");
+            Map<String, String> properties = new LinkedHashMap<>();
+            properties.put(ServedModel.BATCHING, singleRow ? "single_row" : "cross_request");
+            properties.put(ServedModel.BATCHING_REASON, reason);
+            properties.put(ServedModel.MAX_BATCH_TOKENS, maxBatchTokens > 0 ? Long.toString(maxBatchTokens) : "none");
+            return properties;
         }
     }
 
@@ -76,10 +80,11 @@ final class BatchingPolicy {
      * @param batchable whether the model has a dynamic batch dimension
      * @param coupling the operators that couple rows within an execution, if the graph has any
      * @param onCpu whether the model runs on CPU, where long sequences batch by a token budget
+     * @param takesTokens whether the model takes token sequences, which alone the budget counts
      */
-    Decision decide(boolean batchable, Optional<String> coupling, boolean onCpu) {
+    Decision decide(boolean batchable, Optional<String> coupling, boolean onCpu, boolean takesTokens) {
         boolean singleRow = singleRow(coupling);
-        int tokens = maxBatchTokens.orElse(onCpu ? CPU_BATCH_TOKENS : 0);
+        int tokens = batchable && takesTokens ? maxBatchTokens.orElse(onCpu ? CPU_BATCH_TOKENS : 0) : 0;
         String reason;
         if (!batchable) {
             reason = "none: the model has no dynamic batch dimension, so every request runs alone";

@@ -155,8 +155,9 @@ public class ModelLifecycle {
 
     /** Starts the model's scheduler as the batching policy decides, and says the decision in the metadata. */
     private ServedModel serve(OnnxModel loaded) {
-        BatchingPolicy.Decision decision = batchingPolicy.decide(loaded.metadata().batchable(), loaded.rowCoupling(),
-                loaded.metadata().onCpu());
+        ModelMetadata metadata = loaded.metadata();
+        BatchingPolicy.Decision decision = batchingPolicy.decide(metadata.batchable(), loaded.rowCoupling(),
+                metadata.onCpu(), metadata.takesTokenSequences());
         ZeroserveConfig.Batching batching = config.batching();
         DynamicBatcher scheduler = new DynamicBatcher(loaded, new BatchingSettings(decision.maxBatchSize(),
                 TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()), batching.queueCapacity(),

@@ -26,7 +26,8 @@ import dev.zeroserve.inference.Tensor;
  * sequences, the same length bucket) up to {@code maxBatchSize} rows and, for token sequences, {@code maxBatchTokens}
  * token positions (rows times the longest sequence: long sequences share an execution with fewer others), and hands
  * them to the {@link BatchExecutor}, which assembles the bytes. With a queue delay of 0 a lone entry runs at once;
- * batches form from what queues while the workers are busy. An entry bigger than the maximum batch runs alone.
+ * batches form from what queues while the workers are busy. An entry bigger than the maximum batch, in rows or in
+ * token positions, runs alone.
  *
  * <p>A full queue refuses at once; an entry whose deadline passes, or whose client goes away, while it waits is
  * failed then and never run. When an execution of several entries fails, the batch is split in two and each half run

@@ -126,7 +126,7 @@ final class TensorInference {
 
     /**
      * The request's entries: one, or one per row where the model must not batch rows together, so that each row's
-     * result is what it would be alone.
+     * result is what it would be alone, or as many rows each as the token budget lets one execution hold.
      */
     private static void addEntries(InferenceRequest request, ServedModel model, List<BatchEntry> entries) {
         ModelMetadata metadata = model.metadata();
@@ -134,17 +134,28 @@ final class TensorInference {
         long rows = metadata.batchable() && !request.inputs().isEmpty() ? request.inputs().get(0).shape()[0] : 1;
         long tokensPerRow = metadata.tokensPerRow(request.inputs());
         BatchEntry whole = new BatchEntry(request.inputs(), outputs, request.padding(), rows, tokensPerRow);
-        if (!model.singleRow() || rows <= 1 || !whole.groupable()) {
+        long piece = rowsPerEntry(model, tokensPerRow);
+        if (rows <= piece || !whole.groupable()) {
             entries.add(whole);
             return;
         }
-        for (long row = 0; row < rows; row++) {
+        for (long row = 0; row < rows; row += piece) {
+            long count = Math.min(piece, rows - row);
             List<Tensor> inputs = new ArrayList<>(request.inputs().size());
             for (Tensor input : request.inputs()) {
-                inputs.add(input.rows(row, 1));
+                inputs.add(input.rows(row, count));
             }
-            entries.add(new BatchEntry(inputs, outputs, request.padding(), 1, tokensPerRow));
+            entries.add(new BatchEntry(inputs, outputs, request.padding(), count, tokensPerRow));
         }
+    }
+
+    /** Rows of one entry: 1 where rows run alone, else what the token budget lets one execution hold (all without). */
+    private static long rowsPerEntry(ServedModel model, long tokensPerRow) {
+        if (model.singleRow()) {
+            return 1;
+        }
+        long budget = model.scheduler().settings().maxBatchTokens();
+        return budget > 0 && tokensPerRow > 0 ? Math.max(1, budget / tokensPerRow) : Long.MAX_VALUE;
     }
 
     /** Each request's response, its outputs joined again where its rows ran apart. */

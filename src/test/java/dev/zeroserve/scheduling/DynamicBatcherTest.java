@@ -244,6 +244,38 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aBatchFullByTheTokenBudgetLeavesWithoutWaitingOutTheQueueDelay() throws Exception {
+        FakeExecutor executor = new FakeExecutor();
+        DynamicBatcher batcher = batcher(executor, 16, 5_000, 64, 1, 256);
+        CompletableFuture<List<Tensor>> a = submit(batcher, counted(96, 1));
+        CompletableFuture<List<Tensor>> b = submit(batcher, counted(96, 2));
+        // Well before the 5 s delay: two rows of 96 tokens fill the budget, a third could not join.
+        a.get(2, TimeUnit.SECONDS);
+        b.get(2, TimeUnit.SECONDS);
+        assertThat(executor.rowsPerCall()).containsExactly(2L);
+    }
+
+    @Test
+    void entriesOfNoTokensFillByRowsAndAnEntryOverTheBudgetRunsAlone() throws Exception {
+        FakeExecutor executor = new FakeExecutor();
+        DynamicBatcher batcher = batcher(executor, 4, 0, 64, 1, 256);
+        CompletableFuture<List<Tensor>> first = occupy(batcher, executor);
+        List<CompletableFuture<List<Tensor>>> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            all.add(submit(batcher, 1, 2, i));
+        }
+        BatchEntry rows = entry(3, 128, 7);
+        all.add(submit(batcher, new BatchEntry(rows.inputs(), rows.outputs(), null, 3, 128)));
+        all.add(submit(batcher, new BatchEntry(rows.inputs(), rows.outputs(), null, 3, 128)));
+        executor.gate.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        for (CompletableFuture<List<Tensor>> future : all) {
+            future.get(5, TimeUnit.SECONDS);
+        }
+        assertThat(executor.rowsPerCall()).containsExactly(1L, 4L, 2L, 3L, 3L);
+    }
+
+    @Test
     void theQueueDelayLetsABatchFillAndALoneEntryRunsWhenItEnds() throws Exception {
         FakeExecutor executor = new FakeExecutor();
         DynamicBatcher batcher = batcher(executor, 8, 300, 64, 1);

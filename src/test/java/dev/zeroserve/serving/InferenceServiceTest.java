@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -191,14 +193,53 @@ class InferenceServiceTest {
         Embeddings embeddings = serving.embed(MODEL, EmbeddingInputs.ofTexts(Collections.nCopies(40, text)),
                 OptionalInt.empty(), ClientGone.NEVER).toCompletableFuture().join();
         assertThat(embeddings.promptTokens()).isEqualTo(40 * 120);
-        Map<Long, Long> added = new HashMap<>();
+        assertThat(sizesRunSince(before)).as("rows of the executions that ran them").allMatch(size -> size <= 4)
+                .contains(4L);
+    }
+
+    @Test
+    void aRequestOfManyLongRowsIsSplitToTheTokenBudgetAndJoinedAgainInOrder() {
+        Map<Long, Long> before = executionsBySize();
+        int rows = 10;
+        int length = 200;
+        InferenceResponse whole = serving.infer(Protocol.REST, System.nanoTime(), sequences(0, rows, length),
+                ClientGone.NEVER).toCompletableFuture().join();
+        // 512 token positions hold 2 rows of 200 tokens.
+        assertThat(sizesRunSince(before)).as("rows of the executions that ran it").containsExactly(2L);
+        Tensor hidden = whole.outputs().get(0);
+        assertThat(hidden.shape()).containsExactly(rows, length, 3);
+        for (int row = 0; row < rows; row++) {
+            Tensor alone = serving.infer(Protocol.REST, System.nanoTime(), sequences(row, 1, length), ClientGone.NEVER)
+                    .toCompletableFuture().join().outputs().get(0);
+            assertThat(hidden.rows(row, 1).data()).as("row %d", row).isEqualTo(alone.data());
+        }
+    }
+
+    /** Rows {@code first} to {@code first + rows} of a request of distinct token sequences of one length. */
+    private static InferenceRequest sequences(int first, int rows, int length) {
+        ByteBuffer ids = ByteBuffer.allocate(rows * length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer mask = ByteBuffer.allocate(rows * length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int row = first; row < first + rows; row++) {
+            for (int token = 0; token < length; token++) {
+                ids.putLong(1000 + row * 37L + token * 11L);
+                mask.putLong(1);
+            }
+        }
+        long[] shape = { rows, length };
+        return new InferenceRequest(MODEL, null, null, Map.of(), List.of(Tensor.of("input_ids", DataType.INT64, shape,
+                ids.flip()), Tensor.of("attention_mask", DataType.INT64, shape, mask.flip()), Tensor.of("token_type_ids",
+                DataType.INT64, shape, ByteBuffer.allocate(rows * length * 8))), List.of(), InferenceRequest.NO_DEADLINE);
+    }
+
+    /** The batch sizes (rows) of the executions run since {@code before} was read. */
+    private static Set<Long> sizesRunSince(Map<Long, Long> before) {
+        Set<Long> sizes = new HashSet<>();
         executionsBySize().forEach((size, count) -> {
             if (count > before.getOrDefault(size, 0L)) {
-                added.put(size, count - before.getOrDefault(size, 0L));
+                sizes.add(size);
             }
         });
-        assertThat(added.keySet()).as("rows of the executions that ran them").allMatch(size -> size <= 4)
-                .contains(4L);
+        return sizes;
     }
 
     private static Map<Long, Long> executionsBySize() {
