@@ -10,4 +10,9 @@ package dev.zeroserve.scheduling;
  */
 public record BatchingSettings(int maxBatchSize, long maxQueueDelayNanos, int queueCapacity, int parallelBatches,
         long maxBatchTokens) {
+
+    /** Whether one execution may hold {@code rows} rows of at most {@code tokensPerRow} positions each. */
+    boolean holds(long rows, long tokensPerRow) {
+        return rows <= maxBatchSize && (maxBatchTokens <= 0 || rows * tokensPerRow <= maxBatchTokens);
+    }
 }

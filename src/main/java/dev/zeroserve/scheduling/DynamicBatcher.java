@@ -279,16 +279,16 @@ public final class DynamicBatcher implements AutoCloseable {
         batch.add(first);
         long rows = first.entry.rows();
         long longest = first.entry.tokensPerRow();
-        if (!first.groupable || !fits(rows, longest)) {
+        if (!first.groupable || !settings.holds(rows + 1, longest)) {
             return batch;
         }
         // No longer than the queue delay, nor past the deadline of an entry already taken: it must fail then
         long fillDeadline = earlier(first.enqueuedNanos + settings.maxQueueDelayNanos(), first.deadlineNanos);
         while (true) {
-            for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && fits(rows, longest);) {
+            for (Iterator<QueuedEntry> it = queue.iterator(); it.hasNext() && settings.holds(rows + 1, longest);) {
                 QueuedEntry next = it.next();
                 long together = Math.max(longest, next.entry.tokensPerRow());
-                if (next.sameGroup(first) && within(rows + next.entry.rows(), together)) {
+                if (next.sameGroup(first) && settings.holds(rows + next.entry.rows(), together)) {
                     it.remove();
                     queuedRows -= next.entry.rows();
                     batch.add(next);
@@ -298,22 +298,11 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
             }
             long remaining = fillDeadline - System.nanoTime();
-            if (!fits(rows, longest) || remaining <= 0 || closed) {
+            if (!settings.holds(rows + 1, longest) || remaining <= 0 || closed) {
                 return batch;
             }
             TimeUnit.NANOSECONDS.timedWait(lock, remaining);
         }
-    }
-
-    /** Whether a batch of these rows, the longest of {@code tokensPerRow} positions, has room for one more row. */
-    private boolean fits(long rows, long tokensPerRow) {
-        return within(rows + 1, tokensPerRow);
-    }
-
-    /** Whether rows of at most {@code tokensPerRow} positions stay within the largest batch and the token budget. */
-    private boolean within(long rows, long tokensPerRow) {
-        return rows <= settings.maxBatchSize()
-                && (settings.maxBatchTokens() <= 0 || rows * tokensPerRow <= settings.maxBatchTokens());
     }
 
     private static long earlier(long a, long b) {

@@ -160,6 +160,16 @@ class DynamicBatcherTest {
         return first;
     }
 
+    /** Lets the held worker go and waits for the first entry and then every other to be answered. */
+    private static void release(FakeExecutor executor, CompletableFuture<List<Tensor>> first,
+            List<CompletableFuture<List<Tensor>>> all) throws Exception {
+        executor.gate.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        for (CompletableFuture<List<Tensor>> future : all) {
+            future.get(5, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void queuedEntriesWithMatchingShapesShareOneExecutionAndGetTheirOwnOutputs() throws Exception {
         FakeExecutor executor = new FakeExecutor();
@@ -233,11 +243,7 @@ class DynamicBatcherTest {
         all.add(submit(batcher, counted(90, 2)));
         all.add(submit(batcher, counted(90, 3)));
         all.add(submit(batcher, counted(300, 9)));
-        executor.gate.countDown();
-        first.get(5, TimeUnit.SECONDS);
-        for (CompletableFuture<List<Tensor>> future : all) {
-            future.get(5, TimeUnit.SECONDS);
-        }
+        release(executor, first, all);
         assertThat(executor.calls).extracting(call -> call.stream().map(e -> e.sequenceLength() + "").toList())
                 .containsExactly(List.of("0"), List.of("96", "96"), List.of("96", "96"), List.of("96", "80"),
                         Collections.nCopies(12, "16"), List.of("90", "90"), List.of("300"));
@@ -267,11 +273,7 @@ class DynamicBatcherTest {
         BatchEntry rows = entry(3, 128, 7);
         all.add(submit(batcher, new BatchEntry(rows.inputs(), rows.outputs(), null, 3, 128)));
         all.add(submit(batcher, new BatchEntry(rows.inputs(), rows.outputs(), null, 3, 128)));
-        executor.gate.countDown();
-        first.get(5, TimeUnit.SECONDS);
-        for (CompletableFuture<List<Tensor>> future : all) {
-            future.get(5, TimeUnit.SECONDS);
-        }
+        release(executor, first, all);
         assertThat(executor.rowsPerCall()).containsExactly(1L, 4L, 2L, 3L, 3L);
     }
 
