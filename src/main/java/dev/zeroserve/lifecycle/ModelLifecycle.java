@@ -162,7 +162,7 @@ public class ModelLifecycle {
         DynamicBatcher scheduler = new DynamicBatcher(loaded, new BatchingSettings(decision.maxBatchSize(),
                 TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros()), batching.queueCapacity(),
                 loaded.parallelExecutions(), decision.maxBatchTokens()), deadlines, metrics.batchObserver());
-        return new ServedModel(loaded.metadata().withProperties(decision.properties())
+        return new ServedModel(metadata.withProperties(decision.properties())
                 .withProperties(loaded.loneExecution().properties()), scheduler,
                 decision.singleRow());
     }
