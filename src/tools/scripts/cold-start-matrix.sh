@@ -20,6 +20,10 @@
 # with its own AOT cache, native dir, model file, C1 only, tcmalloc), so that each start is also a ratio to its floor.
 # ONLY="<variants>" runs just those (and the floors). OLD_APP=<quarkus-app directory of another build> adds old-baseline and old-aot-25: that build started as baseline
 # and aot-25 are, in the same rounds, so that a change is measured against the code before it.
+# QUARKUS_FLOOR=1 adds what the framework costs before any of Zeroserve's code: two generated Quarkus applications
+# that answer GET /hello, built with this project's Quarkus version and started as aot-25 is (JDK 25, an AOT cache of
+# their own, C1 only, tcmalloc), to their first answer: quarkus-empty (quarkus-rest alone) and quarkus-extensions (with
+# Zeroserve's runtime extensions, none of its code); each printed as a ratio to floor-aot-25.
 # BUILT_AOT_APP=<quarkus-app directory with the app.aot of Quarkus's own AOT packaging (JDK 25 build, phase build:
 # docs/deploying.md)> adds built-aot-25: that build with that cache, started as aot-25 is.
 set -euo pipefail
@@ -140,7 +144,65 @@ if [ -x "$jdk25/bin/java" ]; then
   floors+=(floor-aot-25)
 fi
 
+# The framework's own floor (QUARKUS_FLOOR=1): generated applications that only answer GET /hello.
+quarkus_floor_app() { # name, extensions...: builds the application into $work/<name> and trains its AOT cache
+  local name=$1 extension dependencies="" version
+  shift
+  version=$(sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' pom.xml)
+  for extension in rest "$@"; do
+    dependencies+="<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-$extension</artifactId></dependency>"
+  done
+  mkdir -p "$work/$name/src/main/java/floor" "$work/$name/src/main/resources"
+  cat > "$work/$name/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>floor</groupId><artifactId>$name</artifactId><version>1</version>
+<properties><maven.compiler.release>17</maven.compiler.release></properties>
+<dependencyManagement><dependencies><dependency><groupId>io.quarkus</groupId><artifactId>quarkus-bom</artifactId>
+<version>$version</version><type>pom</type><scope>import</scope></dependency></dependencies></dependencyManagement>
+<dependencies>$dependencies</dependencies>
+<build><plugins><plugin><groupId>io.quarkus</groupId><artifactId>quarkus-maven-plugin</artifactId><version>$version</version>
+<extensions>true</extensions><executions><execution><goals><goal>build</goal></goals></execution></executions></plugin>
+</plugins></build></project>
+POM
+  echo 'package floor; @jakarta.ws.rs.Path("/hello") public class Hello { @jakarta.ws.rs.GET public String hello() { return "hello"; } }' \
+    > "$work/$name/src/main/java/floor/Hello.java"
+  # Zeroserve's own settings of these extensions that change their start
+  printf '%s\n' quarkus.banner.enabled=false quarkus.virtual-threads.enabled=false \
+    quarkus.grpc.server.use-separate-server=false > "$work/$name/src/main/resources/application.properties"
+  ./mvnw -B -q package -DskipTests -f "$work/$name/pom.xml"
+  hello_start "$name" -XX:AOTCacheOutput="$work/$name.aot"
+  kill -TERM "$hello_pid"; wait "$hello_pid" || true # the cache is written at exit
+}
+hello_start() { # name, flags...: starts the application, returns once it answered GET /hello; sets hello_pid
+  local name=$1
+  shift
+  # shellcheck disable=SC2086 # a list of assignments and of flags
+  (cd "$work" && exec env $images_env "$jdk25/bin/java" $c1 "$@" -Dquarkus.http.port=18182 \
+    -jar "$work/$name/target/quarkus-app/quarkus-run.jar") > "$work/$name.log" 2>&1 &
+  hello_pid=$!
+  until_answered "$hello_pid" "$work/$name.log" curl -sf -o /dev/null http://localhost:18182/hello
+}
+hello_run() { # name, flags...: start -> first answered GET /hello, as a results line
+  local name=$1 start end rss
+  start=$(date +%s%N)
+  hello_start "$@"
+  end=$(date +%s%N)
+  rss=$(grep VmRSS "/proc/$hello_pid/status" | tr -dc 0-9)
+  stop_server "$hello_pid"
+  echo "$name $(( (end - start) / 1000000 )) $(( (end - start) / 1000000 )) $rss" >> "$work/results"
+}
+quarkus_floors=()
+if [ -n "${QUARKUS_FLOOR:-}" ] && [ -x "$jdk25/bin/java" ]; then
+  quarkus_floor_app quarkus-empty
+  quarkus_floor_app quarkus-extensions rest-jackson grpc smallrye-health micrometer-registry-prometheus \
+    opentelemetry logging-json
+  quarkus_floors=(quarkus-empty quarkus-extensions)
+fi
+
 for round in $(seq "$rounds"); do
+  for name in "${quarkus_floors[@]}"; do
+    hello_run "$name" -XX:AOTCache="$work/$name.aot"
+  done
   floor_run floor-17 java "" "$extract" -cp "$floor_cp" FirstInferenceFloor
   if [ -x "$jdk25/bin/java" ]; then
     floor_run floor-aot-25 "$jdk25/bin/java" "$images_env" $native $c1 -XX:AOTCache="$work/floor.aot" -cp "$floor_cp" \
@@ -172,6 +234,12 @@ for variant in "${floors[@]}"; do
   printf "%-15s median %5s ms  min %5s ms  max %5s ms  (load ONNX Runtime and the model, one inference)\n" "$variant" \
     "$median" "$min" "$max"
 done
+for variant in "${quarkus_floors[@]}"; do
+  read -r median min max < <(stats_of "$variant" 2)
+  read -r rss _ < <(stats_of "$variant" 4)
+  printf "%-18s median %5s ms  min %5s ms  max %5s ms;  RSS %d MiB  (Quarkus alone: first GET /hello)\n" \
+    "$variant" "$median" "$min" "$max" $(( ${rss%.*} / 1024 ))
+done
 ratio() { # variant, floor
   local a b
   read -r a _ < <(stats_of "$1" 2)
@@ -185,4 +253,8 @@ if [ -x "$jdk25/bin/java" ]; then
   for variant in aot-25 old-aot-25 built-aot-25; do
     if [[ " ${variants[*]} " == *" $variant "* ]]; then ratio "$variant" floor-aot-25; fi
   done
+  for variant in "${quarkus_floors[@]}"; do ratio "$variant" floor-aot-25; done
+  if [[ " ${variants[*]} " == *" aot-25 "* ]] && [ ${#quarkus_floors[@]} -gt 0 ]; then
+    ratio aot-25 quarkus-extensions
+  fi
 fi

@@ -1,12 +1,14 @@
 package dev.zeroserve;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.zeroserve.lifecycle.OptimizingCompilerHold;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
  * Starts Quarkus, and meanwhile loads ONNX Runtime's native library (60–200 ms) on its own thread, so that the model
- * load after start-up finds it ready: every scale-from-zero waits for this path.
+ * load after start-up finds it ready: every scale-from-zero waits for this path. First it keeps the JVM's optimizing
+ * compiler out of the start ({@link OptimizingCompilerHold}).
  */
 @QuarkusMain
 public final class Main {
@@ -14,6 +16,7 @@ public final class Main {
     }
 
     public static void main(String... args) {
+        OptimizingCompilerHold.holdBack();
         Thread preload = new Thread(Main::loadOnnxRuntime, "zeroserve-onnxruntime-preload");
         preload.setDaemon(true);
         preload.start();

@@ -24,7 +24,8 @@ import dev.zeroserve.testing.PackagedService;
 
 /**
  * The scale-from-zero path of the packaged service: a burst of 64 concurrent requests the moment readiness turns 200
- * is answered in full (none refused), and the cold start's phases are exported on /q/metrics and logged, in order.
+ * is answered in full (none refused), the cold start's phases are exported on /q/metrics and logged, in order, and
+ * the JVM's optimizing compiler, held back during the start, is in use again once ready.
  */
 class ColdStartIT {
     private static final Pattern PHASE = Pattern.compile(
@@ -37,7 +38,8 @@ class ColdStartIT {
 
     @Test
     void aBurstAtReadinessIsAnsweredAndThePhasesAreExported() throws Exception {
-        try (PackagedService service = PackagedService.start(directory.resolve("server.log"), List.of())) {
+        try (PackagedService service = PackagedService.start(directory.resolve("server.log"),
+                List.of("quarkus.log.category.\"dev.zeroserve.lifecycle.OptimizingCompilerHold\".level=DEBUG"))) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10)).build();
             HttpRequest infer = HttpRequest.newBuilder(service.base().resolve("v2/models/" + BundledModelRequests.MODEL
@@ -69,7 +71,9 @@ class ColdStartIT {
                         .isGreaterThanOrEqualTo(phases.get(IN_ORDER.get(i - 1)));
             }
             assertThat(phases.get("ready")).isGreaterThanOrEqualTo(phases.get("tokenizer_loaded"));
-            assertThat(service.log()).contains("Cold start: ready", "Cold start: first answer");
+            assertThat(service.log()).contains("Cold start: ready", "Cold start: first answer", "C2 let in");
+            assertThat(service.jcmd("Compiler.directives_print")).as("the directives once ready")
+                    .doesNotContain("Exclude:true");
         }
     }
 }

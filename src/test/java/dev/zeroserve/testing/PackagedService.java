@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,6 +133,16 @@ public final class PackagedService implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** Runs jcmd (the one beside this JVM's java) against the service, e.g. {@code Compiler.directives_print}. */
+    public String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process run = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+                .redirectErrorStream(true).start();
+        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(run.waitFor()).as("jcmd %s: %s", command, output).isZero();
+        return output;
     }
 
     /** SIGTERM. */
