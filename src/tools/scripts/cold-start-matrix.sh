@@ -166,9 +166,17 @@ quarkus_floor_app() { # name, extensions...: builds the application into $work/<
 POM
   echo 'package floor; @jakarta.ws.rs.Path("/hello") public class Hello { @jakarta.ws.rs.GET public String hello() { return "hello"; } }' \
     > "$work/$name/src/main/java/floor/Hello.java"
-  # Zeroserve's own settings of these extensions that change their start
-  printf '%s\n' quarkus.banner.enabled=false quarkus.virtual-threads.enabled=false \
-    quarkus.grpc.server.use-separate-server=false > "$work/$name/src/main/resources/application.properties"
+  # Zeroserve's own settings of these extensions that change their start (application.properties, and tracing off
+  # until an endpoint is set: config/TracingSwitch)
+  { printf '%s\n' quarkus.banner.enabled=false quarkus.virtual-threads.enabled=false
+    if [ $# -gt 0 ]; then # the extensions' (an empty application would warn of unknown keys)
+      printf '%s\n' quarkus.grpc.server.use-separate-server=false quarkus.grpc.server.grpc-health.enabled=false \
+        quarkus.otel.sdk.disabled=true
+      for binder in http-server http-client vertx netty grpc-server grpc-client; do
+        echo "quarkus.micrometer.binder.$binder.enabled=false"
+      done
+    fi
+  } > "$work/$name/src/main/resources/application.properties"
   ./mvnw -B -q package -DskipTests -f "$work/$name/pom.xml"
   hello_start "$name" -XX:AOTCacheOutput="$work/$name.aot"
   kill -TERM "$hello_pid"; wait "$hello_pid" || true # the cache is written at exit
@@ -176,8 +184,10 @@ POM
 hello_start() { # name, flags...: starts the application, returns once it answered GET /hello; sets hello_pid
   local name=$1
   shift
+  # a server left from an aborted run would answer at once
+  ! curl -s -o /dev/null http://localhost:18182/ || { echo "port 18182 is taken" >&2; exit 1; }
   # shellcheck disable=SC2086 # a list of assignments and of flags
-  (cd "$work" && exec env $images_env "$jdk25/bin/java" $c1 "$@" -Dquarkus.http.port=18182 \
+  (cd "$(mktemp -d)" && exec env $images_env "$jdk25/bin/java" $c1 "$@" -Dquarkus.http.port=18182 \
     -jar "$work/$name/target/quarkus-app/quarkus-run.jar") > "$work/$name.log" 2>&1 &
   hello_pid=$!
   until_answered "$hello_pid" "$work/$name.log" curl -sf -o /dev/null http://localhost:18182/hello
@@ -192,7 +202,8 @@ hello_run() { # name, flags...: start -> first answered GET /hello, as a results
   echo "$name $(( (end - start) / 1000000 )) $(( (end - start) / 1000000 )) $rss" >> "$work/results"
 }
 quarkus_floors=()
-if [ -n "${QUARKUS_FLOOR:-}" ] && [ -x "$jdk25/bin/java" ]; then
+if [ -n "${QUARKUS_FLOOR:-}" ]; then
+  [ -x "$jdk25/bin/java" ] || { echo "QUARKUS_FLOOR needs JDK 25 ($jdk25, JDK25_HOME)" >&2; exit 2; }
   quarkus_floor_app quarkus-empty
   quarkus_floor_app quarkus-extensions rest-jackson grpc smallrye-health micrometer-registry-prometheus \
     opentelemetry logging-json
@@ -201,7 +212,8 @@ fi
 
 for round in $(seq "$rounds"); do
   for name in "${quarkus_floors[@]}"; do
-    hello_run "$name" -XX:AOTCache="$work/$name.aot"
+    # AOTMode=on: a cache the JVM cannot use fails the start instead of measuring a start without it
+    hello_run "$name" -XX:AOTMode=on -XX:AOTCache="$work/$name.aot"
   done
   floor_run floor-17 java "" "$extract" -cp "$floor_cp" FirstInferenceFloor
   if [ -x "$jdk25/bin/java" ]; then

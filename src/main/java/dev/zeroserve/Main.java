@@ -7,7 +7,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
  * Starts Quarkus, and meanwhile loads ONNX Runtime's native library (60–200 ms) on its own thread, so that the model
- * load after start-up finds it ready: every scale-from-zero waits for this path. First it keeps the JVM's optimizing
+ * load after start-up finds it ready: every scale-from-zero waits for this path; and keeps the JVM's optimizing
  * compiler out of the start ({@link OptimizingCompilerHold}).
  */
 @QuarkusMain
@@ -16,10 +16,10 @@ public final class Main {
     }
 
     public static void main(String... args) {
-        OptimizingCompilerHold.holdBack();
         Thread preload = new Thread(Main::loadOnnxRuntime, "zeroserve-onnxruntime-preload");
         preload.setDaemon(true);
         preload.start();
+        OptimizingCompilerHold.holdBack();
         Quarkus.run(args);
     }
 

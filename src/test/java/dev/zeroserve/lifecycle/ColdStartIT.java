@@ -71,7 +71,10 @@ class ColdStartIT {
                         .isGreaterThanOrEqualTo(phases.get(IN_ORDER.get(i - 1)));
             }
             assertThat(phases.get("ready")).isGreaterThanOrEqualTo(phases.get("tokenizer_loaded"));
-            assertThat(service.log()).contains("Cold start: ready", "Cold start: first answer", "C2 let in");
+            String log = service.log();
+            assertThat(log).contains("Cold start: ready", "Cold start: first answer", "C2 let in");
+            assertThat(log.indexOf("C2 let in")).as("C2 let in at readiness, not before")
+                    .isGreaterThan(log.indexOf("Cold start: ready"));
             assertThat(service.jcmd("Compiler.directives_print")).as("the directives once ready")
                     .doesNotContain("Exclude:true");
         }

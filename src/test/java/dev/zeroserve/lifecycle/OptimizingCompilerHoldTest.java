@@ -1,8 +1,10 @@
 package dev.zeroserve.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
 import java.util.Map;
 
 import javax.management.JMException;
@@ -10,31 +12,57 @@ import javax.management.ObjectName;
 
 import org.junit.jupiter.api.Test;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 class OptimizingCompilerHoldTest {
+    private static final Map<String, String> TIERED = Map.of("TieredCompilation", "true", "TieredStopAtLevel", "4",
+            "UseJVMCICompiler", "false", "CompilationMode", "default", "AOTCache", "");
 
     @Test
-    void holdsBackOnlyWhereTieredCompilationGoesUpToC2() {
-        assertThat(inUse(Map.of("TieredCompilation", "true", "TieredStopAtLevel", "4", "UseJVMCICompiler", "false")))
-                .isTrue();
-        assertThat(inUse(Map.of("TieredCompilation", "true", "TieredStopAtLevel", "4"))).as("no JVMCI option")
-                .isTrue();
-        assertThat(inUse(Map.of("TieredCompilation", "true", "TieredStopAtLevel", "1"))).as("the images' C1 only")
-                .isFalse();
-        assertThat(inUse(Map.of("TieredCompilation", "false", "TieredStopAtLevel", "4")))
+    void holdsBackOnlyWhereTieredCompilationGoesUpToC2WithoutTrainingProfiles() {
+        assertThat(holdsBack(TIERED)).isTrue();
+        assertThat(holdsBack(with("CompilationMode", "normal")))
+                .as("tiered compilation named explicitly: the opt-out").isFalse();
+        assertThat(holdsBack(Map.of("TieredCompilation", "true", "TieredStopAtLevel", "4")))
+                .as("a JDK without the JVMCI, compilation mode and AOT cache options").isTrue();
+        assertThat(holdsBack(with("TieredStopAtLevel", "1"))).as("the images' C1 only").isFalse();
+        assertThat(holdsBack(with("TieredCompilation", "false")))
                 .as("C2 alone: excluding it would leave the interpreter").isFalse();
-        assertThat(inUse(Map.of("TieredCompilation", "true", "TieredStopAtLevel", "4", "UseJVMCICompiler", "true")))
-                .as("a JVMCI compiler").isFalse();
-        assertThat(inUse(Map.of())).as("not HotSpot").isFalse();
+        assertThat(holdsBack(with("CompilationMode", "high-only"))).as("C2 alone, as a compilation mode").isFalse();
+        assertThat(holdsBack(with("CompilationMode", "quick-only"))).as("C1 alone, as a compilation mode").isFalse();
+        assertThat(holdsBack(with("UseJVMCICompiler", "true"))).as("a JVMCI compiler").isFalse();
+        assertThat(holdsBack(with("AOTCache", "/deployments/app.aot"))).as("an AOT cache's training profiles")
+                .isFalse();
+        assertThat(holdsBack(Map.of())).as("not HotSpot").isFalse();
     }
 
     @Test
-    void theDirectiveIsInPlaceWhileHeldAndGoneOnceReleased() throws JMException {
+    void theTopDirectiveIsTheHoldOnlyWhereItMatchesEverythingAndExcludesC2() {
+        String hold = directive("*.*", false, true);
+        String other = directive("java/lang/String.*", false, true);
+        assertThat(OptimizingCompilerHold.topIsHold(hold + directive("*.*", false, false))).isTrue();
+        assertThat(OptimizingCompilerHold.topIsHold(other + hold)).as("another directive above it").isFalse();
+        assertThat(OptimizingCompilerHold.topIsHold(directive("*.*", true, false) + hold)).as("C1 excluded only")
+                .isFalse();
+        assertThat(OptimizingCompilerHold.topIsHold("")).isFalse();
+    }
+
+    @Test
+    void theDirectiveIsOnTopWhileHeldAndGoneOnceReleased() throws JMException {
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        assumeTrue(OptimizingCompilerHold.holdsBack(name -> {
+            try {
+                return vm.getVMOption(name).getValue();
+            } catch (IllegalArgumentException noSuchOption) {
+                return null;
+            }
+        }), "this test JVM runs C2 through C1 without an AOT cache");
         String before = directives();
-        assertThat(before).doesNotContain("Exclude:true");
+        assertThat(OptimizingCompilerHold.topIsHold(before)).isFalse();
         try {
             OptimizingCompilerHold.holdBack();
-            assertThat(OptimizingCompilerHold.held()).as("this JVM runs C2 (surefire's default flags)").isTrue();
-            assertThat(directives()).contains("*.*").contains("Exclude:true");
+            assertThat(OptimizingCompilerHold.held()).isTrue();
+            assertThat(OptimizingCompilerHold.topIsHold(directives())).as(directives()).isTrue();
         } finally {
             OptimizingCompilerHold.release();
         }
@@ -44,11 +72,24 @@ class OptimizingCompilerHoldTest {
         assertThat(directives()).isEqualTo(before);
     }
 
-    private static boolean inUse(Map<String, String> options) {
-        return OptimizingCompilerHold.optimizingCompilerInUse(options::get);
+    private static boolean holdsBack(Map<String, String> options) {
+        return OptimizingCompilerHold.holdsBack(options::get);
     }
 
-    /** jcmd's Compiler.directives_print: the stack of directives, whose C2 part shows Exclude:true where held. */
+    private static Map<String, String> with(String option, String value) {
+        Map<String, String> options = new HashMap<>(TIERED);
+        options.put(option, value);
+        return options;
+    }
+
+    /** One directive as jcmd's Compiler.directives_print shows it (options shortened). */
+    private static String directive(String match, boolean c1Excluded, boolean c2Excluded) {
+        return "\nDirective:\n matching: " + match + "\n c1 directives:\n  inline: -\n  Enable:false Exclude:"
+                + c1Excluded + " BreakAtExecute:false\n\n c2 directives:\n  inline: -\n  Enable:true Exclude:"
+                + c2Excluded + " BreakAtExecute:false\n\n";
+    }
+
+    /** jcmd's Compiler.directives_print: the stack of directives, the top one first. */
     private static String directives() throws JMException {
         return ManagementFactory.getPlatformMBeanServer()
                 .invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
