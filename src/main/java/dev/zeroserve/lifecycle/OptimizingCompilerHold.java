@@ -36,7 +36,7 @@ import io.vertx.ext.web.Router;
 @ApplicationScoped
 public class OptimizingCompilerHold {
     private static final Logger LOG = Logger.getLogger(OptimizingCompilerHold.class);
-    static final String DIRECTIVE = "[{match: \"*.*\", c2: {Exclude: true}}]";
+    private static final String DIRECTIVE = "[{match: \"*.*\", c2: {Exclude: true}}]";
     private static final AtomicBoolean HELD = new AtomicBoolean();
 
     private final InferenceMetrics metrics;
@@ -48,8 +48,7 @@ public class OptimizingCompilerHold {
     /** From {@code main}, before Quarkus boots: excludes C2 until {@link #release()}, where {@link #holdsBack} says. */
     public static void holdBack() {
         try {
-            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            if (!holdsBack(name -> option(vm, name))) {
+            if (!holdsBack(vmOptions())) {
                 return;
             }
             Path directive = Files.createTempFile("zeroserve-compiler-directive", ".json");
@@ -130,16 +129,21 @@ public class OptimizingCompilerHold {
         return top.contains("matching: *.*") && c2 >= 0 && top.substring(c2).contains(" Exclude:true ");
     }
 
-    private static String option(HotSpotDiagnosticMXBean vm, String name) {
-        try {
-            VMOption option = vm.getVMOption(name);
-            return option.getValue();
-        } catch (IllegalArgumentException noSuchOption) {
-            return null;
-        }
+    /** This JVM's options by name, null where it has no such option. */
+    static UnaryOperator<String> vmOptions() {
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        return name -> {
+            try {
+                VMOption option = vm.getVMOption(name);
+                return option.getValue();
+            } catch (IllegalArgumentException noSuchOption) {
+                return null;
+            }
+        };
     }
 
-    private static String diagnosticCommand(String operation, String... arguments) throws JMException {
+    /** jcmd's command of that name, as the DiagnosticCommand MBean calls it; its output. */
+    static String diagnosticCommand(String operation, String... arguments) throws JMException {
         return String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), operation, new Object[] { arguments },
                 new String[] { String[].class.getName() }));

@@ -3,16 +3,12 @@ package dev.zeroserve.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;
 
 import javax.management.JMException;
-import javax.management.ObjectName;
 
 import org.junit.jupiter.api.Test;
-
-import com.sun.management.HotSpotDiagnosticMXBean;
 
 class OptimizingCompilerHoldTest {
     private static final Map<String, String> TIERED = Map.of("TieredCompilation", "true", "TieredStopAtLevel", "4",
@@ -49,14 +45,8 @@ class OptimizingCompilerHoldTest {
 
     @Test
     void theDirectiveIsOnTopWhileHeldAndGoneOnceReleased() throws JMException {
-        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        assumeTrue(OptimizingCompilerHold.holdsBack(name -> {
-            try {
-                return vm.getVMOption(name).getValue();
-            } catch (IllegalArgumentException noSuchOption) {
-                return null;
-            }
-        }), "this test JVM runs C2 through C1 without an AOT cache");
+        assumeTrue(OptimizingCompilerHold.holdsBack(OptimizingCompilerHold.vmOptions()),
+                "this test JVM runs C2 through C1 without an AOT cache");
         String before = directives();
         assertThat(OptimizingCompilerHold.topIsHold(before)).isFalse();
         try {
@@ -91,9 +81,6 @@ class OptimizingCompilerHoldTest {
 
     /** jcmd's Compiler.directives_print: the stack of directives, the top one first. */
     private static String directives() throws JMException {
-        return ManagementFactory.getPlatformMBeanServer()
-                .invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
-                        new Object[] { new String[0] }, new String[] { String[].class.getName() })
-                .toString();
+        return OptimizingCompilerHold.diagnosticCommand("compilerDirectivesPrint");
     }
 }
